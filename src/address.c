@@ -1,0 +1,3 @@
+/* address - not written yet */
+#include "config.h"
+#include "address.h"

@@ -1,0 +1,3 @@
+/* audit - not written yet */
+#include "config.h"
+#include "audit.h"

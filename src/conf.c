@@ -1,0 +1,3 @@
+/* conf - not written yet */
+#include "config.h"
+#include "conf.h"

@@ -1,0 +1,48 @@
+/*
+ * conf - the configuration file, sesmail.conf(5), read with libconfuse.
+ *
+ * (Named conf, not config, because config.h is autoconf's.)
+ */
+#ifndef SESMAIL_CONF_H
+#define SESMAIL_CONF_H
+
+#include <sys/types.h>
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define CONF_DEFAULT_PATH	SYSCONFDIR "/sesmail.conf"
+
+struct conf {
+	char	*path;		/* file read, or NULL when none was */
+	char	*region;	/* NULL: from the environment */
+	char	*endpoint;	/* NULL: from the environment or region */
+	char	*ca_file;	/* NULL: the system's CA store */
+	char	*sender;	/* default envelope sender */
+	char	*domain;	/* qualifies bare local names */
+	char	*aliases;	/* aliases(5) file, NULL for none */
+	char	*cred_file;	/* credentials { file } */
+	char	*cred_profile;	/* credentials { profile }, default "default" */
+	long	 connect_timeout;	/* seconds */
+	long	 timeout;		/* seconds, whole request */
+};
+
+/*
+ * conf_load - read path into c. With explicit == 0 (the default path) a
+ * missing file is not an error: c keeps its defaults and c->path stays
+ * NULL. With explicit != 0 (-C) the file must exist.
+ *
+ * The file must be owned by root or by the invoking user (caller_uid) and
+ * must not be writable by group or others; this keeps another local user
+ * from pointing sesmail at an endpoint or a key file of their choice.
+ *
+ * Returns 0, or EX_CONFIG with err filled (path and reason, one line).
+ */
+int	conf_load(const char *path, int explicit, uid_t caller_uid,
+	    struct conf *c, char *err, size_t errlen);
+
+/* conf_init - set the defaults (no file read). */
+void	conf_init(struct conf *c);
+void	conf_free(struct conf *c);
+
+#endif

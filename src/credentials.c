@@ -1,0 +1,3 @@
+/* credentials - not written yet */
+#include "config.h"
+#include "credentials.h"

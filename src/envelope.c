@@ -1,0 +1,3 @@
+/* envelope - not written yet */
+#include "config.h"
+#include "envelope.h"

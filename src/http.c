@@ -1,0 +1,3 @@
+/* http - not written yet */
+#include "config.h"
+#include "http.h"

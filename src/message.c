@@ -1,0 +1,3 @@
+/* message - not written yet */
+#include "config.h"
+#include "message.h"

@@ -1,0 +1,100 @@
+/*
+ * message - reading a message the way sendmail does, and editing its
+ * header section.
+ *
+ * Reading normalises every line ending to CRLF, drops NUL bytes and a
+ * leading mbox "From " line, and, unless told otherwise, stops at a line
+ * holding a single dot. The header section is split into fields; the body
+ * is kept as bytes and never rewritten.
+ */
+#ifndef SESMAIL_MESSAGE_H
+#define SESMAIL_MESSAGE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct header {
+	char	*name;		/* field name as written, NUL-terminated */
+	char	*raw;		/* whole field: "Name: value", folded lines
+				   joined by CRLF, without the final CRLF */
+	size_t	 rawlen;
+};
+
+struct message {
+	struct header	*hdr;
+	size_t		 nhdr;
+	size_t		 cap;
+	struct buf	 body;		/* after the separator, CRLF lines */
+	int		 had_separator;	/* input had the empty line */
+	size_t		 nul_dropped;	/* NUL bytes removed while reading */
+	size_t		 input_size;	/* bytes read from the input */
+};
+
+/* Reading flags. */
+#define MSG_DOT_ENDS	0x01	/* a lone "." line ends the input (no -i) */
+
+/*
+ * message_parse - build msg from the bytes data[0..len) as read from
+ * stdin. A line is ended by LF, CRLF, a run of CRs before LF (PHP's
+ * "CR CR LF") or a lone CR; each becomes one CRLF. A missing final line
+ * end is added. The header section ends at the first empty line, or at
+ * the first line that is neither a field ("name:" with a name of
+ * printable ASCII other than colon) nor a continuation of one; in the
+ * latter case that line starts the body and had_separator is 0.
+ * Returns 0, or -1 when memory runs out.
+ */
+int	message_parse(const char *data, size_t len, int flags,
+	    struct message *msg);
+
+/*
+ * message_read_fd - read fd to its end (or to the lone dot) and parse it.
+ * Returns 0, or -1 with errno set.
+ */
+int	message_read_fd(int fd, int flags, struct message *msg);
+
+void	message_init(struct message *);
+void	message_free(struct message *);
+
+/* Number of fields called name (compared ignoring ASCII case). */
+size_t	message_count(const struct message *, const char *name);
+
+/*
+ * message_find - index of the n-th (from 0) field called name, or -1.
+ */
+long	message_find(const struct message *, const char *name, size_t n);
+
+/*
+ * message_value - the value of field i, unfolded (CRLF removed, so folded
+ * lines are joined by their leading white space) and with leading white
+ * space removed. The caller frees it. NULL when memory runs out.
+ */
+char	*message_value(const struct message *, size_t i);
+
+/* message_remove_at - delete field i. */
+void	message_remove_at(struct message *, size_t i);
+
+/* message_remove - delete every field called name; returns how many. */
+size_t	message_remove(struct message *, const char *name);
+
+/*
+ * message_add - append a field "name: value" at the end of the header
+ * section. value must not contain CR or LF. Returns 0 or -1 (ENOMEM).
+ */
+int	message_add(struct message *, const char *name, const char *value);
+
+/*
+ * message_dedupe_singletons - SES refuses a message in which any of the
+ * fields it allows once (Date, From, Subject, Message-ID, ...) occurs
+ * more than once. Keep the first of each and drop the rest. Returns the
+ * number of fields dropped.
+ */
+size_t	message_dedupe_singletons(struct message *);
+
+/*
+ * message_serialize - append the whole message to out: every field with
+ * CRLF, the empty separator line, then the body. Returns 0 or -1.
+ */
+int	message_serialize(const struct message *, struct buf *out);
+
+#endif

@@ -1,0 +1,3 @@
+/* options - not written yet */
+#include "config.h"
+#include "options.h"

@@ -1,0 +1,3 @@
+/* ses - not written yet */
+#include "config.h"
+#include "ses.h"

@@ -1,0 +1,85 @@
+/*
+ * ses - the SES v1 SendRawEmail call: request body, signing, reply.
+ */
+#ifndef SESMAIL_SES_H
+#define SESMAIL_SES_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "credentials.h"
+#include "http.h"
+
+/* SES takes at most this many destinations in one call. */
+#define SES_MAX_RECIPIENTS	50
+
+/* What SES said, success or not. */
+struct ses_reply {
+	long	 http_status;	/* 0 when no reply came */
+	char	*message_id;	/* on success */
+	char	*request_id;
+	char	*error_type;	/* "Sender" or "Receiver" */
+	char	*error_code;	/* wire code, e.g. "MessageRejected" */
+	char	*error_message;	/* unescaped, sanitised */
+};
+
+/*
+ * ses_endpoint - the SES endpoint URL: c->endpoint, else
+ * AWS_ENDPOINT_URL_SES, else AWS_ENDPOINT_URL, else
+ * https://email.REGION.amazonaws.com. Returns an allocated string or
+ * NULL (ENOMEM).
+ */
+char	*ses_endpoint(const struct conf *c, const char *region);
+
+/*
+ * ses_region - c->region, else AWS_REGION, else AWS_DEFAULT_REGION, else
+ * NULL. Not allocated.
+ */
+const char *ses_region(const struct conf *c);
+
+/*
+ * ses_form_body - append the SendRawEmail form to out: Action, Version,
+ * Source (when source is not NULL), Destinations.member.1..n, then
+ * RawMessage.Data as base64 without line breaks. Every byte outside
+ * A-Z a-z 0-9 - _ . ~ is %-encoded, so base64's + / = become %2B %2F %3D
+ * (a literal + would be read as a space). Returns 0 or -1 (ENOMEM).
+ */
+int	ses_form_body(const char *source, char *const *rcpts, size_t nrcpt,
+	    const char *raw, size_t rawlen, struct buf *out);
+
+/*
+ * ses_parse_reply - read an SES (or STS) Query XML reply with expat: the
+ * MessageId of a SendRawEmailResponse, or Type, Code and Message of an
+ * ErrorResponse, and the RequestId of either. Fills r (fields not found
+ * stay NULL). Returns 0, or -1 when the body is not well-formed XML.
+ */
+int	ses_parse_reply(const char *xml, size_t len, struct ses_reply *r);
+
+/*
+ * ses_exitcode - the one place where an SES outcome becomes a sysexits
+ * code. http_status 0 means no reply came (network, TLS, timeout).
+ *   throttling, 5xx, no reply            EX_TEMPFAIL (75)
+ *   credentials refused, access denied    EX_NOPERM (77)
+ *   MessageRejected and other rejections  EX_UNAVAILABLE (69)
+ *   configuration set missing             EX_CONFIG (78)
+ *   malformed request parameters          EX_DATAERR (65)
+ */
+int	ses_exitcode(long http_status, const char *code);
+
+/*
+ * ses_send_raw - one SendRawEmail call for at most SES_MAX_RECIPIENTS
+ * recipients: build the body, sign it with cr for region, POST it to
+ * endpoint, parse the reply into r. Returns the exit code (0 when SES
+ * gave a MessageId); err holds a one-line reason otherwise.
+ */
+int	ses_send_raw(struct http_client *http, const char *endpoint,
+	    const char *region, const struct credentials *cr,
+	    const char *source, char *const *rcpts, size_t nrcpt,
+	    const char *raw, size_t rawlen, struct ses_reply *r,
+	    char *err, size_t errlen);
+
+void	ses_reply_init(struct ses_reply *r);
+void	ses_reply_free(struct ses_reply *r);
+
+#endif

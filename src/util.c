@@ -1,0 +1,175 @@
+/*
+ * util - small helpers that more than one module needs.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void
+sanitize(char *s)
+{
+	unsigned char	*p;
+
+	for (p = (unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			*p = '?';
+}
+
+int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char	*end;
+	long	 v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+has_line_break(const char *s)
+{
+	return s == NULL || strpbrk(s, "\r\n") != NULL;
+}
+
+int
+host_is_loopback(const char *host)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+	char		 tmp[64];
+	size_t		 n;
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+
+	n = strlen(host);
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n < sizeof(tmp)) {
+		memcpy(tmp, host + 1, n - 2);
+		tmp[n - 2] = '\0';
+		host = tmp;
+	}
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+int
+check_private_file(int fd, const char *path, uid_t owner, mode_t forbidden,
+    char *err, size_t errlen)
+{
+	struct stat	 st;
+
+	if (fstat(fd, &st) == -1) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		seterr(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != owner) {
+		seterr(err, errlen, "%s: owned by uid %ld, not by root or "
+		    "uid %ld", path, (long)st.st_uid, (long)owner);
+		return -1;
+	}
+	if (st.st_mode & forbidden) {
+		seterr(err, errlen, "%s: mode %04o is too open (must not "
+		    "have %04o)", path, (unsigned)(st.st_mode & 07777),
+		    (unsigned)forbidden);
+		return -1;
+	}
+	return 0;
+}
+
+char *
+read_file(const char *path, size_t max, size_t *lenp)
+{
+	char	*data = NULL, *p;
+	size_t	 len = 0, cap = 0;
+	ssize_t	 n;
+	int	 fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		return NULL;
+	for (;;) {
+		if (len + 1 >= cap) {
+			cap = cap ? cap * 2 : 4096;
+			p = realloc(data, cap);
+			if (p == NULL)
+				goto fail;
+			data = p;
+		}
+		n = read(fd, data + len, cap - len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	if (data == NULL && (data = malloc(1)) == NULL)
+		return NULL;
+	data[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return data;
+
+fail:
+	saved = errno;
+	free(data);
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
+void
+amz_date_now(char out[17])
+{
+	struct tm	 tm;
+	time_t		 now;
+
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}

@@ -1,0 +1,61 @@
+/*
+ * util - small helpers that more than one module needs.
+ */
+#ifndef SESMAIL_UTIL_H
+#define SESMAIL_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Size of the error buffers that functions fill for their callers. */
+#define ERRLEN	512
+
+/*
+ * seterr - format a one-line reason into err (which may be NULL).
+ */
+void	seterr(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * sanitize - replace every control or non-ASCII byte of s by '?', in place,
+ * so that text that came from the network is safe to print or log.
+ */
+void	sanitize(char *s);
+
+/*
+ * parse_long - the one number parser: whole string, base 10, in
+ * [min, max]. Returns 0, or -1 when s is not such a number.
+ */
+int	parse_long(const char *s, long min, long max, long *out);
+
+/*
+ * has_line_break - true when s holds CR, LF (or is NULL); such text must
+ * never reach a header or a protocol line.
+ */
+int	has_line_break(const char *s);
+
+/*
+ * host_is_loopback - true for "localhost", 127.0.0.0/8 and ::1 (with or
+ * without brackets).
+ */
+int	host_is_loopback(const char *host);
+
+/*
+ * check_private_file - fstat an open file and refuse it unless it is a
+ * regular file owned by root or by owner, and none of the bits in
+ * forbidden (e.g. S_IWGRP | S_IWOTH) are set. Returns 0 or -1 with err
+ * naming the path and the problem.
+ */
+int	check_private_file(int fd, const char *path, uid_t owner,
+	    mode_t forbidden, char *err, size_t errlen);
+
+/*
+ * read_file - read a whole (small) file into a NUL-terminated string.
+ * Returns NULL with errno set on failure; *lenp gets the length.
+ */
+char	*read_file(const char *path, size_t max, size_t *lenp);
+
+/* Current UTC time as "YYYYMMDDTHHMMSSZ" (SigV4's X-Amz-Date). */
+void	amz_date_now(char out[17]);
+
+#endif
