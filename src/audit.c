@@ -1,3 +1,60 @@
-/* audit - not written yet */
+/*
+ * audit - the syslog trail: one line per message, key=value, LOG_MAIL.
+ *
+ * The line names who sent what to how many, and what SES answered, so
+ * that an administrator can answer "did this mail go out?" from the log
+ * alone. It never holds the content, the subject, the recipients'
+ * addresses or any secret.
+ */
 #include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
 #include "audit.h"
+
+void
+audit_open(const char *ident)
+{
+	openlog(ident != NULL ? ident : "sesmail", LOG_PID | LOG_NDELAY,
+	    LOG_MAIL);
+}
+
+static const char *
+status_word(int exitcode)
+{
+	switch (exitcode) {
+	case 0:
+		return "sent";
+	case 75:	/* EX_TEMPFAIL: the caller may try again */
+		return "deferred";
+	default:
+		return "failed";
+	}
+}
+
+int
+audit_format(const struct audit_record *r, char *out, size_t len)
+{
+	int	 n;
+
+	n = snprintf(out, len, "id=%s uid=%ld user=%s from=<%s> nrcpt=%zu "
+	    "size=%zu %s=%s status=%s exit=%d elapsed=%.3f",
+	    r->id, (long)r->uid, r->user ? r->user : "?",
+	    r->sender ? r->sender : "", r->nrcpt, r->size,
+	    r->ses_id ? "sesid" : "error",
+	    r->ses_id ? r->ses_id : (r->error ? r->error : "none"),
+	    status_word(r->exitcode), r->exitcode, r->elapsed);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+void
+audit_log(const struct audit_record *r)
+{
+	char	 line[1024];
+
+	if (audit_format(r, line, sizeof(line)) == -1)
+		line[sizeof(line) - 1] = '\0';
+	syslog(r->exitcode == 0 ? LOG_INFO : LOG_ERR, "%s", line);
+}

@@ -25,6 +25,7 @@ struct options {
 	const char	 *sender;	/* -f, -r; "" for the null sender */
 	const char	 *fullname;	/* -F */
 	const char	 *config_path;	/* -C */
+	const char	 *syslog_tag;	/* -L */
 	char		**rcpts;	/* the arguments left, may hold lists */
 	int		  nrcpts;
 };

@@ -1,2 +1,228 @@
+/*
+ * test_envelope - sender and recipients as SES will be told them.
+ */
 #include "config.h"
-int main(void) { return 0; }
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "envelope.h"
+#include "message.h"
+#include "options.h"
+#include "util.h"
+
+struct fixture {
+	struct options	 opt;
+	struct conf	 conf;
+	struct message	 msg;
+	struct envelope	 env;
+	char		 err[ERRLEN];
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture	 f;
+
+	memset(&f, 0, sizeof(f));
+	conf_init(&f.conf);
+	message_init(&f.msg);
+	envelope_init(&f.env);
+	f.opt.mode = MODE_SEND;
+	f.conf.domain = strdup("example.com");
+	f.conf.sender = strdup("noreply@example.com");
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+
+	conf_free(&f->conf);
+	message_free(&f->msg);
+	envelope_free(&f->env);
+	return 0;
+}
+
+static int
+build(struct fixture *f, const char *text, char **rcpts, int nrcpts)
+{
+	f->opt.rcpts = rcpts;
+	f->opt.nrcpts = nrcpts;
+	assert_int_equal(message_parse(text, strlen(text), 0, &f->msg), 0);
+	return envelope_build(&f->opt, &f->conf, &f->msg, "alice", &f->env,
+	    f->err, sizeof(f->err));
+}
+
+static void
+assert_rcpts(const struct envelope *env, const char *const *want)
+{
+	size_t	 n;
+
+	for (n = 0; want[n] != NULL; n++) {
+		if (!strlist_contains(&env->rcpts, want[n]))
+			fail_msg("missing recipient %s", want[n]);
+	}
+	assert_int_equal(env->rcpts.n, n);
+}
+
+static void
+test_default_sender(void **state)
+{
+	struct fixture	*f = *state;
+	char		*args[] = { "bob@example.org" };
+
+	assert_int_equal(build(f, "Subject: x\n\nbody\n", args, 1), 0);
+	assert_string_equal(f->env.sender, "noreply@example.com");
+}
+
+static void
+test_f_wins_and_is_qualified(void **state)
+{
+	struct fixture	*f = *state;
+	char		*args[] = { "bob@example.org" };
+
+	f->opt.sender = "root";
+	assert_int_equal(build(f, "From: x@example.net\n\nb\n", args, 1), 0);
+	assert_string_equal(f->env.sender, "root@example.com");
+}
+
+static void
+test_null_sender(void **state)
+{
+	struct fixture	*f = *state;
+	char		*args[] = { "bob@example.org" };
+
+	f->opt.sender = "";
+	assert_int_equal(build(f, "\nb\n", args, 1), 0);
+	assert_null(f->env.sender);
+}
+
+static void
+test_no_configured_sender(void **state)
+{
+	struct fixture	*f = *state;
+	char		*args[] = { "bob@example.org" };
+
+	free(f->conf.sender);
+	f->conf.sender = NULL;
+	assert_int_equal(build(f, "\nb\n", args, 1), 0);
+	assert_string_equal(f->env.sender, "alice@example.com");
+}
+
+static void
+test_t_union_and_dedupe(void **state)
+{
+	struct fixture	*f = *state;
+	char		*args[] = { "extra@example.org,", "A@example.org" };
+	const char	*want[] = { "extra@example.org", "A@example.org",
+	    "b@example.org", "c@example.org", "hidden@example.net", NULL };
+
+	f->opt.extract = 1;
+	assert_int_equal(build(f,
+	    "To: \"Doe, A\" <a@example.org>, b@example.org\n"
+	    "Cc: b@example.org (again), c@example.org\n"
+	    "Bcc: hidden@example.net\n"
+	    "To: undisclosed-recipients:;\n\nbody\n", args, 2), 0);
+	assert_rcpts(&f->env, want);
+}
+
+static void
+test_argv_list_split(void **state)
+{
+	struct fixture	*f = *state;
+	char		*args[] = { "a@example.org,b@example.org", "root" };
+	const char	*want[] = { "a@example.org", "b@example.org",
+	    "root@example.com", NULL };
+
+	assert_int_equal(build(f, "To: ignored@example.org\n\nb\n", args, 2),
+	    0);
+	assert_rcpts(&f->env, want);
+}
+
+static void
+test_headers_ignored_without_t(void **state)
+{
+	struct fixture	*f = *state;
+	char		*args[] = { "only@example.org" };
+	const char	*want[] = { "only@example.org", NULL };
+
+	assert_int_equal(build(f, "To: a@example.org\nBcc: b@example.org\n"
+	    "\nb\n", args, 1), 0);
+	assert_rcpts(&f->env, want);
+}
+
+static void
+test_no_recipients(void **state)
+{
+	struct fixture	*f = *state;
+
+	assert_int_equal(build(f, "To: a@example.org\n\nb\n", NULL, 0),
+	    EX_USAGE);
+	f->opt.extract = 1;
+	envelope_free(&f->env);
+	message_free(&f->msg);
+	assert_int_equal(build(f, "To: undisclosed-recipients:;\n\nb\n",
+	    NULL, 0), EX_USAGE);
+	assert_true(strlen(f->err) > 0);
+}
+
+static void
+test_bad_address(void **state)
+{
+	struct fixture	*f = *state;
+	char		*args[] = { "<unbalanced@example.org" };
+
+	assert_int_equal(build(f, "\nb\n", args, 1), EX_DATAERR);
+}
+
+static void
+test_bare_name_without_domain(void **state)
+{
+	struct fixture	*f = *state;
+	char		*args[] = { "root" };
+
+	free(f->conf.domain);
+	f->conf.domain = NULL;
+	assert_int_equal(build(f, "\nb\n", args, 1), EX_CONFIG);
+	assert_non_null(strstr(f->err, "domain"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_default_sender,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_f_wins_and_is_qualified,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_null_sender,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_configured_sender,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_t_union_and_dedupe,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_argv_list_split,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_headers_ignored_without_t,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_recipients,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_address,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bare_name_without_domain,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
