@@ -1,2 +1,114 @@
 #!/bin/sh
-exit 77
+# cli.sh - command-line behaviour that needs no server: usage errors,
+# refused configurations, modes. Nothing here may reach any network: the
+# endpoint is a loopback port nobody listens on, and metadata is off.
+set -u
+
+: "${SESMAIL:?SESMAIL must name the built binary}"
+export AWS_EC2_METADATA_DISABLED=true
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL \
+	AWS_ENDPOINT_URL_SES AWS_SESSION_TOKEN
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+failed=0
+
+conf="$tmp/ok.conf"
+cat > "$conf" <<CONF
+region = "us-east-1"
+endpoint = "http://127.0.0.1:9/"
+sender = "noreply@example.com"
+domain = "example.com"
+connect_timeout = 2
+timeout = 5
+CONF
+chmod 0644 "$conf"
+printf 'Subject: t\n\nhello\n' > "$tmp/msg"
+
+# expect CODE NAME [args...]: run sesmail on $tmp/msg and check the exit
+# code; stderr must say something whenever the code is not 0.
+expect() {
+	want=$1 name=$2
+	shift 2
+	"$SESMAIL" "$@" < "$tmp/msg" > "$tmp/out" 2> "$tmp/err"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "FAIL $name: exit $got, want $want"
+		sed 's/^/  stderr: /' "$tmp/err"
+		failed=$((failed + 1))
+	elif [ "$want" != 0 ] && [ ! -s "$tmp/err" ]; then
+		echo "FAIL $name: exit $got but nothing on stderr"
+		failed=$((failed + 1))
+	else
+		echo "ok   $name"
+	fi
+}
+
+expect_stderr() {
+	if ! grep -qi -- "$1" "$tmp/err"; then
+		echo "FAIL stderr should mention '$1':"
+		sed 's/^/  stderr: /' "$tmp/err"
+		failed=$((failed + 1))
+	fi
+}
+
+expect 64 "unknown flag" -C "$conf" -k a@example.org
+expect_stderr "-k"
+expect 64 "-bd needs a daemon" -C "$conf" -bd
+expect 64 "-f without its argument" -C "$conf" -f
+expect 64 "no recipients" -C "$conf"
+expect 64 "no recipients with -t" -C "$conf" -t
+expect 64 "LF in -f" -C "$conf" -f "$(printf 'a@example.org\nBcc: x@example.org')" b@example.org
+expect 64 "CR in -F" -C "$conf" -F "$(printf 'Name\rBcc: x@example.org')" b@example.org
+expect 64 "LF in a recipient" -C "$conf" "$(printf 'b@example.org\nBcc: x@example.org')"
+expect 0 "--version" --version
+grep -q '^sesmail [0-9]' "$tmp/out" || { echo "FAIL --version output"; failed=$((failed + 1)); }
+expect 0 "-bp" -C "$conf" -bp
+grep -qi 'queue is empty' "$tmp/out" || { echo "FAIL -bp output"; failed=$((failed + 1)); }
+
+# Called as mailq, sesmail lists the (absent) queue.
+ln -s "$SESMAIL" "$tmp/mailq"
+"$tmp/mailq" > "$tmp/out" 2>&1
+if [ $? -ne 0 ] || ! grep -qi 'queue is empty' "$tmp/out"; then
+	echo "FAIL mailq name"; failed=$((failed + 1))
+else
+	echo "ok   mailq name"
+fi
+
+expect 0 "-bv never sends" -C "$conf" -bv root b@example.org
+grep -q 'root@example.com' "$tmp/out" || { echo "FAIL -bv output"; failed=$((failed + 1)); }
+
+# Configurations sesmail must refuse.
+cp "$conf" "$tmp/gw.conf"; chmod 0664 "$tmp/gw.conf"
+expect 78 "group-writable config" -C "$tmp/gw.conf" b@example.org
+expect_stderr "gw.conf"
+cp "$conf" "$tmp/ow.conf"; chmod 0646 "$tmp/ow.conf"
+expect 78 "world-writable config" -C "$tmp/ow.conf" b@example.org
+expect 78 "missing -C file" -C "$tmp/nonexistent.conf" b@example.org
+printf 'regoin = "us-east-1"\n' > "$tmp/typo.conf"; chmod 0644 "$tmp/typo.conf"
+expect 78 "unknown key" -C "$tmp/typo.conf" b@example.org
+expect_stderr "regoin"
+printf 'region = "us-east-1"\nendpoint = "http://192.0.2.1/"\n' > "$tmp/plain.conf"
+chmod 0644 "$tmp/plain.conf"
+expect 78 "plain http to a non-loopback host" -C "$tmp/plain.conf" b@example.org
+printf 'endpoint = "http://127.0.0.1:9/"\nsender = "a@example.com"\n' > "$tmp/noregion.conf"
+chmod 0644 "$tmp/noregion.conf"
+expect 78 "no region anywhere" -C "$tmp/noregion.conf" b@example.org
+expect_stderr "region"
+
+# No credentials at all: a configuration error, said plainly.
+(
+	failed=0
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	expect 78 "no credentials" -C "$conf" b@example.org
+	exit $failed
+) || failed=$((failed + 1))
+
+# A port nobody listens on: a temporary failure, the caller may retry.
+expect 75 "connection refused" -C "$conf" b@example.org
+
+echo "cli: $failed failed"
+[ "$failed" -eq 0 ]
