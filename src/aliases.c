@@ -1,0 +1,3 @@
+/* aliases - not written yet */
+#include "config.h"
+#include "aliases.h"
