@@ -1,0 +1,3 @@
+/* smtp - not written yet */
+#include "config.h"
+#include "smtp.h"
