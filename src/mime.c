@@ -1,0 +1,3 @@
+/* mime - not written yet */
+#include "config.h"
+#include "mime.h"
