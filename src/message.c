@@ -1,3 +1,674 @@
-/* message - not written yet */
+/*
+ * message - reading a message the way sendmail does, and editing its
+ * header section.
+ *
+ * Input is taken one line at a time. Each line, whatever ended it, is
+ * stored with CRLF (RFC 5322 §2.1); a header field keeps its folding as
+ * written (§2.2.3), and the body is copied once, never rewritten.
+ */
 #include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
 #include "message.h"
+
+/* Read this much at a time; a 30 MB message takes under 500 reads. */
+#define READ_CHUNK	(256 * 1024)
+
+/* One input line: its bytes (NULs included) and where the next starts. */
+struct line {
+	const char	*p;
+	size_t		 len;
+	size_t		 next;
+	size_t		 nuls;		/* NULs in the line and its end */
+};
+
+enum state {
+	S_FIRST,		/* nothing read yet: an mbox line may come */
+	S_HEADER,		/* in the header section */
+	S_BODY
+};
+
+/* What a reader carries from line to line. */
+struct reader {
+	struct message	*msg;
+	struct buf	 field;		/* the field being collected */
+	struct buf	 clean;		/* a header line without its NULs */
+	size_t		 namelen;	/* length of its name */
+	int		 flags;
+	enum state	 state;
+};
+
+/*
+ * Fields SES accepts at most once, from the SES developer guide page
+ * "Amazon SES header fields" (header-fields.html). Sorted for strcasecmp
+ * so that bsearch finds them; keep it so when adding one.
+ */
+static const char *const singletons[] = {
+	"Accept-Language",
+	"acceptLanguage",
+	"Archived-At",
+	"Auto-Submitted",
+	"Bounces-to",
+	"Comments",
+	"Content-Alternative",
+	"Content-Base",
+	"Content-Class",
+	"Content-Description",
+	"Content-Disposition",
+	"Content-Duration",
+	"Content-ID",
+	"Content-Language",
+	"Content-Length",
+	"Content-Location",
+	"Content-MD5",
+	"Content-Transfer-Encoding",
+	"Content-Type",
+	"Date",
+	"Delivered-To",
+	"Disposition-Notification-Options",
+	"Disposition-Notification-To",
+	"DKIM-Signature",
+	"DomainKey-Signature",
+	"Errors-To",
+	"From",
+	"Importance",
+	"In-Reply-To",
+	"Keywords",
+	"List-Archive",
+	"List-Help",
+	"List-Id",
+	"List-Owner",
+	"List-Post",
+	"List-Subscribe",
+	"List-Unsubscribe",
+	"List-Unsubscribe-Post",
+	"Message-Context",
+	"Message-ID",
+	"MIME-Version",
+	"Organization",
+	"Original-From",
+	"Original-Message-ID",
+	"Original-Recipient",
+	"Original-Subject",
+	"Precedence",
+	"Priority",
+	"References",
+	"Reply-To",
+	"Return-Path",
+	"Return-Receipt-To",
+	"Sender",
+	"Sensitivity",
+	"Solicitation",
+	"Subject",
+	"Thread-Index",
+	"Thread-Topic",
+	"User-Agent",
+	"VBR-Info",
+};
+
+#define NSINGLETONS	(sizeof(singletons) / sizeof(singletons[0]))
+
+/* message_init - an empty message. */
+void
+message_init(struct message *msg)
+{
+	msg->hdr = NULL;
+	msg->nhdr = 0;
+	msg->cap = 0;
+	buf_init(&msg->body);
+	msg->had_separator = 0;
+	msg->nul_dropped = 0;
+	msg->input_size = 0;
+}
+
+/* header_free - release one field. */
+static void
+header_free(struct header *h)
+{
+	free(h->name);
+	free(h->raw);
+	h->name = NULL;
+	h->raw = NULL;
+}
+
+/* message_free - release everything and leave msg empty. */
+void
+message_free(struct message *msg)
+{
+	size_t	 i;
+
+	for (i = 0; i < msg->nhdr; i++)
+		header_free(&msg->hdr[i]);
+	free(msg->hdr);
+	buf_free(&msg->body);
+	message_init(msg);
+}
+
+/*
+ * next_line - split off the line at data[pos]. LF, CRLF, a run of CRs
+ * before LF (PHP's "CR CR LF") and a lone CR each end one line; NULs in
+ * a CR run do not break it, as NULs are dropped everywhere.
+ */
+static void
+next_line(const char *data, size_t len, size_t pos, struct line *l)
+{
+	size_t	 i, q, nuls = 0;
+
+	l->p = data + pos;
+	for (i = pos; i < len && data[i] != '\n' && data[i] != '\r'; i++)
+		if (data[i] == '\0')
+			nuls++;
+	l->len = i - pos;
+	l->next = i;
+	l->nuls = nuls;
+	if (i == len)
+		return;
+
+	l->next = i + 1;
+	if (data[i] == '\n')
+		return;
+	for (q = i + 1, nuls = 0; q < len; q++) {
+		if (data[q] == '\0')
+			nuls++;
+		else if (data[q] != '\r')
+			break;
+	}
+	if (q < len && data[q] == '\n') {
+		l->next = q + 1;
+		l->nuls += nuls;
+	}
+}
+
+/* is_lone_dot - whether p[0..n) is "." once NULs are left out. */
+static int
+is_lone_dot(const char *p, size_t n)
+{
+	size_t	 i, dots = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '.')
+			dots++;
+		else if (p[i] != '\0')
+			return 0;
+		if (dots > 1)
+			return 0;
+	}
+	return dots == 1;
+}
+
+/* append_nonul - append p[0..n) to b without its NUL bytes. */
+static int
+append_nonul(struct buf *b, const char *p, size_t n)
+{
+	const char	*nul;
+	size_t		 span;
+
+	while (n > 0) {
+		nul = memchr(p, '\0', n);
+		span = nul == NULL ? n : (size_t)(nul - p);
+		if (buf_append(b, p, span) == -1)
+			return -1;
+		if (nul == NULL)
+			break;
+		p += span + 1;
+		n -= span + 1;
+	}
+	return 0;
+}
+
+/*
+ * field_name_len - length of the field name when the line opens a field,
+ * else 0. RFC 5322 §2.2 and §3.6.8: ftext is printable US-ASCII except
+ * colon (33..126 but not 58), at least one, then ":".
+ */
+static size_t
+field_name_len(const struct line *l)
+{
+	size_t		 i;
+	unsigned char	 c;
+
+	for (i = 0; i < l->len; i++) {
+		c = (unsigned char)l->p[i];
+		if (c == ':')
+			return i;
+		if (c < 33 || c > 126)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * store_field - append the field held in b, whose name is its first
+ * namelen bytes, to msg->hdr; b is left empty.
+ */
+static int
+store_field(struct message *msg, struct buf *b, size_t namelen)
+{
+	struct header	*h;
+	size_t		 cap;
+
+	if (msg->nhdr == msg->cap) {
+		cap = msg->cap ? msg->cap * 2 : 16;
+		h = realloc(msg->hdr, cap * sizeof(*h));
+		if (h == NULL)
+			return -1;
+		msg->hdr = h;
+		msg->cap = cap;
+	}
+
+	h = &msg->hdr[msg->nhdr];
+	h->name = strndup(b->data, namelen);
+	if (h->name == NULL)
+		return -1;
+	h->rawlen = b->len;
+	h->raw = buf_steal(b);
+	if (h->raw == NULL) {
+		free(h->name);
+		return -1;
+	}
+	msg->nhdr++;
+	return 0;
+}
+
+/* flush_field - store the field being collected, if there is one. */
+static int
+flush_field(struct reader *r)
+{
+	if (r->field.len == 0)
+		return 0;
+	return store_field(r->msg, &r->field, r->namelen);
+}
+
+/* body_line - append one line and its CRLF to the body. */
+static int
+body_line(struct reader *r, const struct line *l)
+{
+	if (append_nonul(&r->msg->body, l->p, l->len) == -1)
+		return -1;
+	return buf_append(&r->msg->body, "\r\n", 2);
+}
+
+/*
+ * header_line - take a line while in the header section. The section
+ * ends at an empty line, or at a line that is neither a field nor the
+ * continuation of one (RFC 5322 §2.2.3); that line is the body's first.
+ * l holds no NULs here.
+ */
+static int
+header_line(struct reader *r, const struct line *l)
+{
+	size_t	 n;
+
+	if (l->len == 0) {
+		r->msg->had_separator = 1;
+		r->state = S_BODY;
+		return flush_field(r);
+	}
+
+	if ((l->p[0] == ' ' || l->p[0] == '\t') && r->field.len > 0) {
+		if (buf_append(&r->field, "\r\n", 2) == -1)
+			return -1;
+		return buf_append(&r->field, l->p, l->len);
+	}
+
+	n = field_name_len(l);
+	if (n > 0) {
+		if (flush_field(r) == -1)
+			return -1;
+		r->namelen = n;
+		return buf_append(&r->field, l->p, l->len);
+	}
+
+	r->state = S_BODY;
+	if (flush_field(r) == -1)
+		return -1;
+	return body_line(r, l);
+}
+
+/*
+ * take_line - route one line. Returns 1 when a lone dot ends the input,
+ * 0 to go on, -1 when memory runs out.
+ */
+static int
+take_line(struct reader *r, const struct line *l)
+{
+	struct line	 clean;
+
+	r->msg->nul_dropped += l->nuls;
+	if ((r->flags & MSG_DOT_ENDS) && is_lone_dot(l->p, l->len))
+		return 1;
+	if (r->state == S_BODY)
+		return body_line(r, l);
+
+	/* Decide on the line as it will be sent: NULs are not part of it. */
+	buf_reset(&r->clean);
+	if (append_nonul(&r->clean, l->p, l->len) == -1)
+		return -1;
+	clean.p = r->clean.data != NULL ? r->clean.data : "";
+	clean.len = r->clean.len;
+	clean.next = l->next;
+	clean.nuls = 0;
+	l = &clean;
+
+	if (r->state == S_FIRST) {
+		r->state = S_HEADER;
+		/* An mbox separator, as some callers write (mbox(5)). */
+		if (l->len >= 5 && memcmp(l->p, "From ", 5) == 0)
+			return 0;
+	}
+	return header_line(r, l);
+}
+
+/* message_parse - split data into fields and body; see message.h. */
+int
+message_parse(const char *data, size_t len, int flags, struct message *msg)
+{
+	struct reader	 r;
+	struct line	 l;
+	size_t		 pos = 0;
+	int		 rc = -1, step;
+
+	message_init(msg);
+	msg->input_size = len;
+	r.msg = msg;
+	buf_init(&r.field);
+	buf_init(&r.clean);
+	r.namelen = 0;
+	r.flags = flags;
+	r.state = S_FIRST;
+
+	/* The body is most of the input: grow it once, not line by line. */
+	if (buf_reserve(&msg->body, len + len / 32) == -1)
+		goto out;
+
+	while (pos < len) {
+		next_line(data, len, pos, &l);
+		pos = l.next;
+		step = take_line(&r, &l);
+		if (step == -1)
+			goto out;
+		if (step == 1)
+			break;
+	}
+	if (flush_field(&r) == -1)
+		goto out;
+	rc = 0;
+
+out:
+	buf_free(&r.field);
+	buf_free(&r.clean);
+	if (rc == -1) {
+		message_free(msg);
+		errno = ENOMEM;
+	}
+	return rc;
+}
+
+/*
+ * dot_seen - whether data[*scan..len) completes a lone-dot line; *scan
+ * and *bol (start of the current line) carry over between reads, so
+ * every byte is looked at once.
+ */
+static int
+dot_seen(const char *data, size_t len, size_t *scan, size_t *bol)
+{
+	size_t	 i;
+
+	for (i = *scan; i < len; i++) {
+		if (data[i] != '\n' && data[i] != '\r')
+			continue;
+		if (is_lone_dot(data + *bol, i - *bol))
+			return 1;
+		*bol = i + 1;
+	}
+	*scan = len;
+	return 0;
+}
+
+/* read_all - read fd to EOF, or with MSG_DOT_ENDS to a lone-dot line. */
+static int
+read_all(int fd, int flags, struct buf *in)
+{
+	struct stat	 st;
+	size_t		 scan = 0, bol = 0, want;
+	ssize_t		 n;
+
+	want = READ_CHUNK;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		want = (size_t)st.st_size + 1;
+
+	for (;;) {
+		/* Grow only when full, so a file read at its size stays so. */
+		if (in->len + 1 >= in->cap && buf_reserve(in, want) == -1) {
+			errno = ENOMEM;
+			return -1;
+		}
+		n = read(fd, in->data + in->len, in->cap - in->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			return 0;
+		in->len += (size_t)n;
+		/* Stop reading (the writer may wait) once "." is seen. */
+		if ((flags & MSG_DOT_ENDS) &&
+		    dot_seen(in->data, in->len, &scan, &bol))
+			return 0;
+		want = READ_CHUNK;
+	}
+}
+
+/* message_read_fd - read fd and parse it; see message.h. */
+int
+message_read_fd(int fd, int flags, struct message *msg)
+{
+	struct buf	 in;
+	int		 rc = -1, saved;
+
+	buf_init(&in);
+	message_init(msg);
+	if (read_all(fd, flags, &in) == -1)
+		goto out;
+	rc = message_parse(in.data == NULL ? "" : in.data, in.len, flags, msg);
+
+out:
+	saved = errno;
+	buf_free(&in);
+	errno = saved;
+	return rc;
+}
+
+/* message_count - number of fields called name. */
+size_t
+message_count(const struct message *msg, const char *name)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < msg->nhdr; i++)
+		if (strcasecmp(msg->hdr[i].name, name) == 0)
+			n++;
+	return n;
+}
+
+/* message_find - index of the n-th field called name, or -1. */
+long
+message_find(const struct message *msg, const char *name, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < msg->nhdr; i++) {
+		if (strcasecmp(msg->hdr[i].name, name) != 0)
+			continue;
+		if (n == 0)
+			return (long)i;
+		n--;
+	}
+	return -1;
+}
+
+/*
+ * message_value - the unfolded value (RFC 5322 §2.2.3: unfolding removes
+ * each CRLF that is followed by WSP), leading white space removed.
+ */
+char *
+message_value(const struct message *msg, size_t i)
+{
+	const struct header	*h = &msg->hdr[i];
+	const char		*p, *end;
+	struct buf		 b;
+
+	buf_init(&b);
+	p = h->raw + strlen(h->name) + 1;
+	end = h->raw + h->rawlen;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+	    *p == '\n'))
+		p++;
+
+	if (buf_reserve(&b, (size_t)(end - p)) == -1)
+		return NULL;
+	for (; p < end; p++)
+		if (*p != '\r' && *p != '\n')
+			b.data[b.len++] = *p;
+	return buf_steal(&b);
+}
+
+/* message_remove_at - delete field i, keeping the order of the rest. */
+void
+message_remove_at(struct message *msg, size_t i)
+{
+	header_free(&msg->hdr[i]);
+	memmove(&msg->hdr[i], &msg->hdr[i + 1],
+	    (msg->nhdr - i - 1) * sizeof(msg->hdr[0]));
+	msg->nhdr--;
+}
+
+/*
+ * message_remove - delete every field called name, in one pass so that
+ * a message with very many fields is not quadratic.
+ */
+size_t
+message_remove(struct message *msg, const char *name)
+{
+	size_t	 i, j = 0;
+
+	for (i = 0; i < msg->nhdr; i++) {
+		if (strcasecmp(msg->hdr[i].name, name) == 0)
+			header_free(&msg->hdr[i]);
+		else
+			msg->hdr[j++] = msg->hdr[i];
+	}
+	i = msg->nhdr - j;
+	msg->nhdr = j;
+	return i;
+}
+
+/* valid_name - a field name as RFC 5322 §3.6.8 allows. */
+static int
+valid_name(const char *name)
+{
+	const unsigned char	*c;
+
+	for (c = (const unsigned char *)name; *c != '\0'; c++)
+		if (*c < 33 || *c > 126 || *c == ':')
+			return 0;
+	return c != (const unsigned char *)name;
+}
+
+/* message_add - append "name: value" to the header section. */
+int
+message_add(struct message *msg, const char *name, const char *value)
+{
+	struct buf	 b;
+
+	/* Refuse what would inject a field or break the section. */
+	if (!valid_name(name) || strpbrk(value, "\r\n") != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+
+	buf_init(&b);
+	if (buf_printf(&b, "%s: %s", name, value) == -1 ||
+	    store_field(msg, &b, strlen(name)) == -1) {
+		buf_free(&b);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* singleton_cmp - bsearch comparison of a name with a table entry. */
+static int
+singleton_cmp(const void *key, const void *elem)
+{
+	return strcasecmp(key, *(const char *const *)elem);
+}
+
+/* singleton_index - the field's slot in singletons[], or -1. */
+static long
+singleton_index(const char *name)
+{
+	const char *const	*e;
+
+	e = bsearch(name, singletons, NSINGLETONS, sizeof(singletons[0]),
+	    singleton_cmp);
+	return e == NULL ? -1 : (long)(e - singletons);
+}
+
+/*
+ * message_dedupe_singletons - keep the first of each once-only field, in
+ * one pass over the fields.
+ */
+size_t
+message_dedupe_singletons(struct message *msg)
+{
+	unsigned char	 seen[NSINGLETONS];
+	size_t		 i, j = 0;
+	long		 k;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < msg->nhdr; i++) {
+		k = singleton_index(msg->hdr[i].name);
+		if (k != -1 && seen[k]) {
+			header_free(&msg->hdr[i]);
+			continue;
+		}
+		if (k != -1)
+			seen[k] = 1;
+		msg->hdr[j++] = msg->hdr[i];
+	}
+	i = msg->nhdr - j;
+	msg->nhdr = j;
+	return i;
+}
+
+/* message_serialize - fields, the empty line, then the body. */
+int
+message_serialize(const struct message *msg, struct buf *out)
+{
+	const struct header	*h;
+	size_t			 i, need;
+
+	need = msg->body.len + 2;
+	for (i = 0; i < msg->nhdr; i++)
+		need += msg->hdr[i].rawlen + 2;
+	if (buf_reserve(out, need) == -1)
+		return -1;
+
+	for (i = 0; i < msg->nhdr; i++) {
+		h = &msg->hdr[i];
+		if (buf_append(out, h->raw, h->rawlen) == -1 ||
+		    buf_append(out, "\r\n", 2) == -1)
+			return -1;
+	}
+	if (buf_append(out, "\r\n", 2) == -1)
+		return -1;
+	return buf_append(out, msg->body.data, msg->body.len);
+}
