@@ -1,0 +1,3 @@
+/* headers - not written yet */
+#include "config.h"
+#include "headers.h"
