@@ -11,14 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
 #include "address.h"
 #include "envelope.h"
 #include "util.h"
-
-/* With -t, the fields whose addresses become recipients. */
-static const char *const rcpt_fields[] = { "To", "Cc", "Bcc" };
 
 void
 envelope_init(struct envelope *env)
@@ -37,23 +35,26 @@ envelope_free(struct envelope *env)
 
 /*
  * qualify - spec as it will be sent: a bare local name gets "@domain".
- * Returns an allocated string, or NULL with err set.
+ * Returns an allocated string, or NULL with *rc and err set.
  */
 static char *
-qualify(const char *spec, int has_domain, const struct conf *c, char *err,
+qualify(const char *spec, const struct conf *c, int *rc, char *err,
     size_t errlen)
 {
 	struct buf	 b = BUF_INIT;
 
-	if (has_domain)
+	if (strchr(spec, '@') != NULL)
 		return strdup(spec);
 	if (c->domain == NULL) {
 		seterr(err, errlen, "'%s' has no domain and no domain is "
 		    "configured (set domain in sesmail.conf)", spec);
+		sanitize(err);
+		*rc = EX_CONFIG;
 		return NULL;
 	}
 	if (buf_printf(&b, "%s@%s", spec, c->domain) == -1) {
 		seterr(err, errlen, "out of memory");
+		*rc = EX_OSERR;
 		buf_free(&b);
 		return NULL;
 	}
@@ -61,130 +62,218 @@ qualify(const char *spec, int has_domain, const struct conf *c, char *err,
 }
 
 /*
- * add_list - parse one address list and add its addresses to env.
+ * local_part - the part of spec the aliases apply to, or NULL when spec
+ * is not local: no domain, @localhost, or @ this host (cron and fail2ban
+ * write root@localhost and root@$(hostname)). The caller frees it.
  */
-static int
-add_list(const char *text, size_t len, const char *what,
-    const struct conf *c, struct envelope *env, char *err, size_t errlen)
+static char *
+local_part(const struct envelope_ctx *x, const char *spec)
 {
-	struct address_list	 list = ADDRESS_LIST_INIT;
-	const char		*why = NULL;
-	char			*spec;
-	size_t			 i;
-	int			 rc = 0;
+	const char	*at;
 
-	if (address_list_parse(text, len, &list, &why) == -1) {
-		seterr(err, errlen, "%s: %s", what, why ? why : "bad address");
-		rc = EX_DATAERR;
-		goto out;
-	}
-	for (i = 0; i < list.n; i++) {
-		spec = qualify(list.v[i].spec, list.v[i].has_domain, c, err,
-		    errlen);
-		if (spec == NULL) {
-			rc = c->domain == NULL ? EX_CONFIG : EX_OSERR;
-			goto out;
-		}
-		if (!address_is_valid_spec(spec)) {
-			seterr(err, errlen, "%s: invalid address", what);
-			free(spec);
-			rc = EX_DATAERR;
-			goto out;
-		}
-		/* Duplicates are dropped: SES would deliver twice. */
-		if (strlist_contains(&env->rcpts, spec)) {
-			free(spec);
-			continue;
-		}
-		if (strlist_take(&env->rcpts, spec) == -1) {
-			seterr(err, errlen, "out of memory");
-			rc = EX_OSERR;
-			goto out;
-		}
-	}
-out:
-	address_list_free(&list);
-	return rc;
+	at = strrchr(spec, '@');
+	if (at == NULL)
+		return strdup(spec);
+	if (strcasecmp(at + 1, "localhost") != 0 &&
+	    (x->hostname == NULL || strcasecmp(at + 1, x->hostname) != 0))
+		return NULL;
+	return strndup(spec, (size_t)(at - spec));
 }
 
+/*
+ * add_final - qualify, check and add one address that aliases are done
+ * with.
+ */
 static int
-add_header_rcpts(const struct message *msg, const struct conf *c,
+add_final(const struct envelope_ctx *x, const char *spec, const char *what,
     struct envelope *env, char *err, size_t errlen)
 {
-	char	*value;
-	size_t	 f, n;
-	long	 i;
-	int	 rc;
+	char	*full;
+	int	 rc = 0;
 
-	for (f = 0; f < sizeof(rcpt_fields) / sizeof(rcpt_fields[0]); f++) {
-		for (n = 0; (i = message_find(msg, rcpt_fields[f], n)) >= 0;
-		    n++) {
-			value = message_value(msg, (size_t)i);
-			if (value == NULL) {
-				seterr(err, errlen, "out of memory");
-				return EX_OSERR;
-			}
-			rc = add_list(value, strlen(value), rcpt_fields[f], c,
-			    env, err, errlen);
-			free(value);
-			if (rc != 0)
-				return rc;
-		}
+	full = qualify(spec, x->conf, &rc, err, errlen);
+	if (full == NULL)
+		return rc;
+	if (!address_is_valid_spec(full)) {
+		seterr(err, errlen, "%s: '%s' is not an address SES can "
+		    "send to", what, full);
+		sanitize(err);
+		free(full);
+		return EX_DATAERR;
+	}
+	/* Duplicates are dropped: SES would deliver twice. */
+	if (strlist_contains(&env->rcpts, full)) {
+		free(full);
+		return 0;
+	}
+	if (strlist_take(&env->rcpts, full) == -1) {
+		seterr(err, errlen, "out of memory");
+		return EX_OSERR;
 	}
 	return 0;
 }
 
 /*
- * build_sender - -f wins; "" (from -f '' or -f '<>') is the null sender.
+ * add_one - one parsed address: local ones through the aliases.
  */
 static int
-build_sender(const struct options *o, const struct conf *c,
-    const char *user, struct envelope *env, char *err, size_t errlen)
+add_one(const struct envelope_ctx *x, const char *spec, const char *what,
+    struct envelope *env, char *err, size_t errlen)
 {
-	const char	*given;
+	struct strlist	 expanded = STRLIST_INIT;
+	char		*local;
+	size_t		 i;
 	int		 rc = 0;
 
-	given = o->sender != NULL ? o->sender : c->sender;
-	if (given != NULL && given[0] == '\0')
-		return 0;
-
-	if (given == NULL)
-		given = user;
-	env->sender = qualify(given, strchr(given, '@') != NULL, c, err,
-	    errlen);
-	if (env->sender == NULL)
-		return c->domain == NULL ? EX_CONFIG : EX_OSERR;
-
-	if (!address_is_valid_spec(env->sender)) {
-		seterr(err, errlen, "sender '%s' is not a valid address",
-		    env->sender);
-		sanitize(err);
-		rc = o->sender != NULL ? EX_USAGE : EX_CONFIG;
+	local = local_part(x, spec);
+	if (local == NULL)
+		return add_final(x, spec, what, env, err, errlen);
+	if (x->aliases == NULL) {
+		rc = add_final(x, local, what, env, err, errlen);
+		goto out;
 	}
+
+	/* A name that is no alias comes back as it is, and is then
+	   qualified with the configured domain like any bare name. */
+	if (aliases_resolve(x->aliases, local, &expanded, err, errlen) == -1) {
+		rc = EX_CONFIG;
+		goto out;
+	}
+	for (i = 0; i < expanded.n && rc == 0; i++)
+		rc = add_final(x, expanded.v[i], what, env, err, errlen);
+out:
+	strlist_free(&expanded);
+	free(local);
 	return rc;
 }
 
 int
-envelope_build(const struct options *o, const struct conf *c,
-    const struct message *msg, const char *user, struct envelope *env,
-    char *err, size_t errlen)
+envelope_add_list(const struct envelope_ctx *x, const char *text,
+    const char *what, struct envelope *env, char *err, size_t errlen)
 {
-	int	 i, rc;
-	char	 what[32];
+	struct address_list	 list = ADDRESS_LIST_INIT;
+	const char		*why = NULL;
+	size_t			 i;
+	int			 rc = 0;
 
-	rc = build_sender(o, c, user, env, err, errlen);
+	if (address_list_parse(text, strlen(text), &list, &why) == -1) {
+		seterr(err, errlen, "%s: %s", what, why ? why : "bad address");
+		rc = EX_DATAERR;
+		goto out;
+	}
+	for (i = 0; i < list.n && rc == 0; i++)
+		rc = add_one(x, list.v[i].spec, what, env, err, errlen);
+out:
+	address_list_free(&list);
+	return rc;
+}
+
+/*
+ * resent_block - [*first, *end) is the newest Resent- block: the first
+ * run of Resent- fields in the header section (RFC 5322 §3.6.6: each
+ * forwarding prepends its block). Returns 0 when there is none.
+ */
+static int
+resent_block(const struct message *msg, size_t *first, size_t *end)
+{
+	size_t	 i;
+
+	for (i = 0; i < msg->nhdr; i++)
+		if (strncasecmp(msg->hdr[i].name, "Resent-", 7) == 0)
+			break;
+	if (i == msg->nhdr)
+		return 0;
+	*first = i;
+	while (i < msg->nhdr && strncasecmp(msg->hdr[i].name, "Resent-",
+	    7) == 0)
+		i++;
+	*end = i;
+	return 1;
+}
+
+static int
+is_rcpt_field(const char *name, int resent)
+{
+	if (resent)
+		return strcasecmp(name, "Resent-To") == 0 ||
+		    strcasecmp(name, "Resent-Cc") == 0 ||
+		    strcasecmp(name, "Resent-Bcc") == 0;
+	return strcasecmp(name, "To") == 0 || strcasecmp(name, "Cc") == 0 ||
+	    strcasecmp(name, "Bcc") == 0;
+}
+
+static int
+add_header_rcpts(const struct envelope_ctx *x, const struct message *msg,
+    struct envelope *env, char *err, size_t errlen)
+{
+	size_t	 i, first = 0, end = msg->nhdr;
+	char	*value;
+	int	 resent, rc;
+
+	resent = resent_block(msg, &first, &end);
+	for (i = first; i < end; i++) {
+		if (!is_rcpt_field(msg->hdr[i].name, resent))
+			continue;
+		value = message_value(msg, i);
+		if (value == NULL) {
+			seterr(err, errlen, "out of memory");
+			return EX_OSERR;
+		}
+		rc = envelope_add_list(x, value, msg->hdr[i].name, env, err,
+		    errlen);
+		free(value);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+envelope_set_sender(const struct envelope_ctx *x, const char *given,
+    int from_caller, struct envelope *env, char *err, size_t errlen)
+{
+	int	 rc = 0;
+
+	free(env->sender);
+	env->sender = NULL;
+	if (given == NULL)
+		given = x->conf->sender != NULL ? x->conf->sender : x->user;
+	if (given[0] == '\0')
+		return 0;	/* the null sender: no Source */
+
+	env->sender = qualify(given, x->conf, &rc, err, errlen);
+	if (env->sender == NULL)
+		return rc;
+	if (!address_is_valid_spec(env->sender)) {
+		seterr(err, errlen, "sender '%s' is not a valid address",
+		    env->sender);
+		sanitize(err);
+		return from_caller ? EX_USAGE : EX_CONFIG;
+	}
+	return 0;
+}
+
+int
+envelope_build(const struct options *o, const struct envelope_ctx *x,
+    const struct message *msg, struct envelope *env, char *err,
+    size_t errlen)
+{
+	char	 what[32];
+	int	 i, rc;
+
+	rc = envelope_set_sender(x, o->sender, o->sender != NULL, env, err,
+	    errlen);
 	if (rc != 0)
 		return rc;
 
 	for (i = 0; i < o->nrcpts; i++) {
 		snprintf(what, sizeof(what), "recipient argument %d", i + 1);
-		rc = add_list(o->rcpts[i], strlen(o->rcpts[i]), what, c, env,
-		    err, errlen);
+		rc = envelope_add_list(x, o->rcpts[i], what, env, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
 	if (o->extract) {
-		rc = add_header_rcpts(msg, c, env, err, errlen);
+		rc = add_header_rcpts(x, msg, env, err, errlen);
 		if (rc != 0)
 			return rc;
 	}

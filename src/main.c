@@ -19,6 +19,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "aliases.h"
 #include "audit.h"
 #include "conf.h"
 #include "envelope.h"
@@ -32,6 +33,7 @@ struct caller {
 	uid_t	 uid;
 	char	 user[64];
 	char	 fullname[128];
+	char	 hostname[256];
 };
 
 /* fail_line - the one line a failure prints on stderr. */
@@ -39,6 +41,16 @@ static void
 fail_line(const char *reason)
 {
 	fprintf(stderr, "sesmail: %s\n", reason);
+}
+
+/* prefix_err - "path: " + err, for errors that do not name the file. */
+static void
+prefix_err(char *err, size_t errlen, const char *path)
+{
+	char	 tmp[ERRLEN];
+
+	snprintf(tmp, sizeof(tmp), "%s", err);
+	snprintf(err, errlen, "%.200s: %.300s", path, tmp);
 }
 
 /*
@@ -77,6 +89,9 @@ caller_lookup(struct caller *who)
 
 	memset(who, 0, sizeof(*who));
 	who->uid = getuid();
+	/* gethostname may truncate without a NUL. */
+	if (gethostname(who->hostname, sizeof(who->hostname) - 1) == -1)
+		who->hostname[0] = '\0';
 	pw = getpwuid(who->uid);
 	if (pw == NULL || pw->pw_name[0] == '\0') {
 		snprintf(who->user, sizeof(who->user), "uid%ld",
@@ -94,6 +109,43 @@ caller_lookup(struct caller *who)
 		memcpy(who->fullname, pw->pw_gecos, n);
 		who->fullname[n] = '\0';
 	}
+}
+
+/*
+ * load_aliases - the aliases file chooses where mail for root goes, so it
+ * is held to the rules of the configuration file: owned by root or the
+ * caller, not writable by group or others.
+ */
+static int
+load_aliases(const struct conf *c, uid_t uid, struct aliases *a,
+    char *err, size_t errlen)
+{
+	char	*text = NULL;
+	size_t	 len;
+	int	 fd, rc = EX_CONFIG;
+
+	fd = open(c->aliases, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		seterr(err, errlen, "%s: %s", c->aliases, strerror(errno));
+		return EX_CONFIG;
+	}
+	if (check_private_file(fd, c->aliases, uid, S_IWGRP | S_IWOTH, err,
+	    errlen) == -1)
+		goto out;
+	text = read_fd(fd, 1024 * 1024, &len);
+	if (text == NULL) {
+		seterr(err, errlen, "%s: %s", c->aliases, strerror(errno));
+		goto out;
+	}
+	if (aliases_parse(text, len, a, err, errlen) == 0)
+		rc = 0;
+	else
+		/* aliases_parse names the line; add the file. */
+		prefix_err(err, errlen, c->aliases);
+out:
+	free(text);
+	close(fd);
+	return rc;
 }
 
 static int
@@ -114,6 +166,8 @@ static int
 send_mode(const struct options *o, const struct caller *who)
 {
 	struct conf		 conf;
+	struct aliases		 aliases = ALIASES_INIT;
+	struct envelope_ctx	 ectx;
 	struct message		 msg;
 	struct envelope		 env;
 	struct submitter	 sub;
@@ -134,6 +188,11 @@ send_mode(const struct options *o, const struct caller *who)
 	    o->config_path != NULL, who->uid, &conf, err, sizeof(err));
 	if (rc != 0)
 		goto fail;
+	if (conf.aliases != NULL) {
+		rc = load_aliases(&conf, who->uid, &aliases, err, sizeof(err));
+		if (rc != 0)
+			goto fail;
+	}
 
 	cause = "input";
 	if (message_read_fd(STDIN_FILENO, o->ignore_dots ? 0 : MSG_DOT_ENDS,
@@ -145,8 +204,11 @@ send_mode(const struct options *o, const struct caller *who)
 	}
 
 	cause = "address";
-	rc = envelope_build(o, &conf, &msg, who->user, &env, err,
-	    sizeof(err));
+	ectx.conf = &conf;
+	ectx.aliases = conf.aliases != NULL ? &aliases : NULL;
+	ectx.user = who->user;
+	ectx.hostname = who->hostname[0] != '\0' ? who->hostname : NULL;
+	rc = envelope_build(o, &ectx, &msg, &env, err, sizeof(err));
 	if (rc != 0)
 		goto fail;
 	if (o->mode == MODE_VERIFY) {
@@ -167,6 +229,7 @@ out:
 	submitter_free(&sub);
 	envelope_free(&env);
 	message_free(&msg);
+	aliases_free(&aliases);
 	conf_free(&conf);
 	return rc;
 }

@@ -116,16 +116,13 @@ check_private_file(int fd, const char *path, uid_t owner, mode_t forbidden,
 }
 
 char *
-read_file(const char *path, size_t max, size_t *lenp)
+read_fd(int fd, size_t max, size_t *lenp)
 {
 	char	*data = NULL, *p;
 	size_t	 len = 0, cap = 0;
 	ssize_t	 n;
-	int	 fd, saved;
+	int	 saved;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1)
-		return NULL;
 	for (;;) {
 		if (len + 1 >= cap) {
 			cap = cap ? cap * 2 : 4096;
@@ -147,7 +144,6 @@ read_file(const char *path, size_t max, size_t *lenp)
 			goto fail;
 		}
 	}
-	close(fd);
 	if (data == NULL && (data = malloc(1)) == NULL)
 		return NULL;
 	data[len] = '\0';
@@ -158,9 +154,24 @@ read_file(const char *path, size_t max, size_t *lenp)
 fail:
 	saved = errno;
 	free(data);
-	close(fd);
 	errno = saved;
 	return NULL;
+}
+
+char *
+read_file(const char *path, size_t max, size_t *lenp)
+{
+	char	*data;
+	int	 fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		return NULL;
+	data = read_fd(fd, max, lenp);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return data;
 }
 
 void

@@ -55,6 +55,9 @@ int	check_private_file(int fd, const char *path, uid_t owner,
  */
 char	*read_file(const char *path, size_t max, size_t *lenp);
 
+/* read_fd - the same for an open descriptor, which it does not close. */
+char	*read_fd(int fd, size_t max, size_t *lenp);
+
 /* Current UTC time as "YYYYMMDDTHHMMSSZ" (SigV4's X-Amz-Date). */
 void	amz_date_now(char out[17]);
 

@@ -8,11 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include <cmocka.h>
 
+#include "aliases.h"
 #include "conf.h"
 #include "envelope.h"
 #include "message.h"
@@ -22,6 +24,8 @@
 struct fixture {
 	struct options	 opt;
 	struct conf	 conf;
+	struct aliases	 aliases;
+	struct envelope_ctx ectx;
 	struct message	 msg;
 	struct envelope	 env;
 	char		 err[ERRLEN];
@@ -39,6 +43,10 @@ setup(void **state)
 	f.opt.mode = MODE_SEND;
 	f.conf.domain = strdup("example.com");
 	f.conf.sender = strdup("noreply@example.com");
+	f.ectx.conf = &f.conf;
+	f.ectx.aliases = NULL;
+	f.ectx.user = "alice";
+	f.ectx.hostname = "web1";
 	*state = &f;
 	return 0;
 }
@@ -51,6 +59,7 @@ teardown(void **state)
 	conf_free(&f->conf);
 	message_free(&f->msg);
 	envelope_free(&f->env);
+	aliases_free(&f->aliases);
 	return 0;
 }
 
@@ -60,8 +69,8 @@ build(struct fixture *f, const char *text, char **rcpts, int nrcpts)
 	f->opt.rcpts = rcpts;
 	f->opt.nrcpts = nrcpts;
 	assert_int_equal(message_parse(text, strlen(text), 0, &f->msg), 0);
-	return envelope_build(&f->opt, &f->conf, &f->msg, "alice", &f->env,
-	    f->err, sizeof(f->err));
+	return envelope_build(&f->opt, &f->ectx, &f->msg, &f->env, f->err,
+	    sizeof(f->err));
 }
 
 static void
@@ -80,7 +89,8 @@ static void
 test_default_sender(void **state)
 {
 	struct fixture	*f = *state;
-	char		*args[] = { "bob@example.org" };
+	char		 a0[] = "bob@example.org";
+	char		*args[] = { a0 };
 
 	assert_int_equal(build(f, "Subject: x\n\nbody\n", args, 1), 0);
 	assert_string_equal(f->env.sender, "noreply@example.com");
@@ -90,7 +100,8 @@ static void
 test_f_wins_and_is_qualified(void **state)
 {
 	struct fixture	*f = *state;
-	char		*args[] = { "bob@example.org" };
+	char		 a0[] = "bob@example.org";
+	char		*args[] = { a0 };
 
 	f->opt.sender = "root";
 	assert_int_equal(build(f, "From: x@example.net\n\nb\n", args, 1), 0);
@@ -101,7 +112,8 @@ static void
 test_null_sender(void **state)
 {
 	struct fixture	*f = *state;
-	char		*args[] = { "bob@example.org" };
+	char		 a0[] = "bob@example.org";
+	char		*args[] = { a0 };
 
 	f->opt.sender = "";
 	assert_int_equal(build(f, "\nb\n", args, 1), 0);
@@ -112,7 +124,8 @@ static void
 test_no_configured_sender(void **state)
 {
 	struct fixture	*f = *state;
-	char		*args[] = { "bob@example.org" };
+	char		 a0[] = "bob@example.org";
+	char		*args[] = { a0 };
 
 	free(f->conf.sender);
 	f->conf.sender = NULL;
@@ -124,7 +137,9 @@ static void
 test_t_union_and_dedupe(void **state)
 {
 	struct fixture	*f = *state;
-	char		*args[] = { "extra@example.org,", "A@example.org" };
+	char		 a0[] = "extra@example.org,";
+	char		 a1[] = "A@example.org";
+	char		*args[] = { a0, a1 };
 	const char	*want[] = { "extra@example.org", "A@example.org",
 	    "b@example.org", "c@example.org", "hidden@example.net", NULL };
 
@@ -141,7 +156,9 @@ static void
 test_argv_list_split(void **state)
 {
 	struct fixture	*f = *state;
-	char		*args[] = { "a@example.org,b@example.org", "root" };
+	char		 a0[] = "a@example.org,b@example.org";
+	char		 a1[] = "root";
+	char		*args[] = { a0, a1 };
 	const char	*want[] = { "a@example.org", "b@example.org",
 	    "root@example.com", NULL };
 
@@ -154,7 +171,8 @@ static void
 test_headers_ignored_without_t(void **state)
 {
 	struct fixture	*f = *state;
-	char		*args[] = { "only@example.org" };
+	char		 a0[] = "only@example.org";
+	char		*args[] = { a0 };
 	const char	*want[] = { "only@example.org", NULL };
 
 	assert_int_equal(build(f, "To: a@example.org\nBcc: b@example.org\n"
@@ -181,7 +199,8 @@ static void
 test_bad_address(void **state)
 {
 	struct fixture	*f = *state;
-	char		*args[] = { "<unbalanced@example.org" };
+	char		 a0[] = "<unbalanced@example.org";
+	char		*args[] = { a0 };
 
 	assert_int_equal(build(f, "\nb\n", args, 1), EX_DATAERR);
 }
@@ -190,12 +209,82 @@ static void
 test_bare_name_without_domain(void **state)
 {
 	struct fixture	*f = *state;
-	char		*args[] = { "root" };
+	char		 a0[] = "root";
+	char		*args[] = { a0 };
 
 	free(f->conf.domain);
 	f->conf.domain = NULL;
 	assert_int_equal(build(f, "\nb\n", args, 1), EX_CONFIG);
 	assert_non_null(strstr(f->err, "domain"));
+}
+
+static void
+use_aliases(struct fixture *f, const char *text)
+{
+	assert_int_equal(aliases_parse(text, strlen(text), &f->aliases,
+	    f->err, sizeof(f->err)), 0);
+	f->ectx.aliases = &f->aliases;
+}
+
+static void
+test_aliases_envelope_only(void **state)
+{
+	struct fixture	*f = *state;
+	char		 a0[] = "root";
+	char		 a1[] = "postmaster@localhost";
+	char		 a2[] = "www-data@web1";
+	char		 a3[] = "root@example.com";
+	char		*args[] = { a0, a1, a2, a3 };
+	const char	*want[] = { "ops@example.com", "oncall@example.org",
+	    "www-data@example.com", "root@example.com", NULL };
+
+	use_aliases(f, "# local names\nroot: ops@example.com\n"
+	    "postmaster: root, oncall@example.org\n");
+	assert_int_equal(build(f, "\nb\n", args, 4), 0);
+	assert_rcpts(&f->env, want);
+}
+
+static void
+test_localhost_without_aliases(void **state)
+{
+	struct fixture	*f = *state;
+	char		 a0[] = "root@localhost";
+	char		*args[] = { a0 };
+	const char	*want[] = { "root@example.com", NULL };
+
+	assert_int_equal(build(f, "\nb\n", args, 1), 0);
+	assert_rcpts(&f->env, want);
+}
+
+static void
+test_alias_loop_is_config_error(void **state)
+{
+	struct fixture	*f = *state;
+	char		 a0[] = "a";
+	char		*args[] = { a0 };
+
+	use_aliases(f, "a: b\nb: a\n");
+	assert_int_equal(build(f, "\nb\n", args, 1), EX_CONFIG);
+	assert_non_null(strstr(f->err, "loop"));
+}
+
+static void
+test_resent_block_only(void **state)
+{
+	struct fixture	*f = *state;
+	const char	*want[] = { "new@example.org", "hidden@example.net",
+	    NULL };
+
+	f->opt.extract = 1;
+	assert_int_equal(build(f,
+	    "Resent-From: fwd@example.com\n"
+	    "Resent-To: new@example.org\n"
+	    "Resent-Bcc: hidden@example.net\n"
+	    "Received: from x by y; Mon, 6 Jan 2025 09:00:00 +0000\n"
+	    "Resent-To: older@example.org\n"
+	    "From: a@example.com\n"
+	    "To: original@example.org\n\nbody\n", NULL, 0), 0);
+	assert_rcpts(&f->env, want);
 }
 
 int
@@ -221,6 +310,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_address,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare_name_without_domain,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aliases_envelope_only,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_localhost_without_aliases,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alias_loop_is_config_error,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resent_block_only,
 		    setup, teardown),
 	};
 
