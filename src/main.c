@@ -25,6 +25,7 @@
 #include "envelope.h"
 #include "message.h"
 #include "options.h"
+#include "smtp.h"
 #include "submit.h"
 #include "util.h"
 
@@ -234,6 +235,125 @@ out:
 	return rc;
 }
 
+/* What each -bs message is delivered with. */
+struct smtp_ctx {
+	const struct envelope_ctx	*ectx;
+	struct submitter		*sub;
+};
+
+/*
+ * smtp_check - RCPT TO: refuse at once what could never be sent, so the
+ * client hears of it from the RCPT reply and not after DATA.
+ */
+static int
+smtp_check(void *arg, const char *rcpt, char *reply, size_t replylen)
+{
+	struct smtp_ctx	*ctx = arg;
+	struct envelope	 env;
+	int		 rc;
+
+	envelope_init(&env);
+	rc = envelope_add_list(ctx->ectx, rcpt, "RCPT TO", &env, reply,
+	    replylen);
+	envelope_free(&env);
+	return rc;
+}
+
+/*
+ * smtp_deliver - one message of an SMTP session, with the envelope the
+ * client gave: the same path as a message on standard input.
+ */
+static int
+smtp_deliver(void *arg, const char *sender, char *const *rcpts,
+    size_t nrcpt, const char *data, size_t len, char *reply, size_t replylen)
+{
+	struct smtp_ctx		*ctx = arg;
+	struct submit_result	 res;
+	struct message		 msg;
+	struct envelope		 env;
+	size_t			 i;
+	int			 rc;
+
+	message_init(&msg);
+	envelope_init(&env);
+	memset(&res, 0, sizeof(res));
+	if (message_parse(data, len, 0, &msg) == -1) {
+		seterr(reply, replylen, "out of memory");
+		rc = EX_OSERR;
+		goto out;
+	}
+	rc = envelope_set_sender(ctx->ectx, sender != NULL ? sender : "", 1,
+	    &env, reply, replylen);
+	for (i = 0; i < nrcpt && rc == 0; i++)
+		rc = envelope_add_list(ctx->ectx, rcpts[i], "RCPT TO", &env,
+		    reply, replylen);
+	if (rc != 0) {
+		submit_log_failure(ctx->sub, &env, len, "address", rc);
+		goto out;
+	}
+
+	rc = submit_message(ctx->sub, &msg, &env, &res, reply, replylen);
+	if (rc == 0)
+		seterr(reply, replylen, "%s", res.ses_ids.data);
+out:
+	submit_result_free(&res);
+	envelope_free(&env);
+	message_free(&msg);
+	return rc;
+}
+
+/*
+ * smtp_mode - -bs: SMTP on standard input and output, any number of
+ * messages, one configuration, one set of credentials, one connection.
+ */
+static int
+smtp_mode(const struct options *o, const struct caller *who)
+{
+	struct conf		 conf;
+	struct aliases		 aliases = ALIASES_INIT;
+	struct envelope_ctx	 ectx;
+	struct submitter	 sub;
+	struct smtp_server	 srv;
+	struct smtp_ctx		 ctx;
+	char			 err[ERRLEN] = "";
+	int			 rc;
+
+	conf_init(&conf);
+	submitter_init(&sub, &conf, who->uid, who->user,
+	    o->fullname != NULL ? o->fullname : who->fullname, o->verbose);
+	rc = conf_load(o->config_path ? o->config_path : CONF_DEFAULT_PATH,
+	    o->config_path != NULL, who->uid, &conf, err, sizeof(err));
+	if (rc == 0 && conf.aliases != NULL)
+		rc = load_aliases(&conf, who->uid, &aliases, err, sizeof(err));
+	if (rc != 0) {
+		/* RFC 5321 §3.8: a server that cannot serve says 421. */
+		sanitize(err);
+		printf("421 4.3.0 sesmail: %s\r\n", err);
+		fflush(stdout);
+		fail_line(err);
+		goto out;
+	}
+
+	ectx.conf = &conf;
+	ectx.aliases = conf.aliases != NULL ? &aliases : NULL;
+	ectx.user = who->user;
+	ectx.hostname = who->hostname[0] != '\0' ? who->hostname : NULL;
+	ctx.ectx = &ectx;
+	ctx.sub = &sub;
+	memset(&srv, 0, sizeof(srv));
+	srv.hostname = ectx.hostname != NULL ? ectx.hostname : "localhost";
+	srv.max_size = SUBMIT_MAX_RAW;
+	srv.deliver = smtp_deliver;
+	srv.check_rcpt = smtp_check;
+	srv.ctx = &ctx;
+	rc = smtp_serve(&srv, stdin, stdout);
+out:
+	submitter_free(&sub);
+	aliases_free(&aliases);
+	conf_free(&conf);
+	return rc;
+}
+
 static void
 usage(void)
 {
@@ -284,8 +404,7 @@ main(int argc, char **argv)
 		    "rebuild\n", stderr);
 		return 0;
 	case MODE_SMTP:
-		fail_line("-bs (SMTP on standard input) is not supported yet");
-		return EX_USAGE;
+		return smtp_mode(&opt, &who);
 	case MODE_SEND:
 	case MODE_VERIFY:
 		break;

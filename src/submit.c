@@ -19,10 +19,6 @@
 #include "submit.h"
 #include "util.h"
 
-/* SES v1 refuses a message whose base64 form is over 10 MB; take the
-   smaller reading of "MB" so a message is never sent only to bounce. */
-#define SES_V1_MAX_ENCODED	10000000
-
 static void
 say(const struct submitter *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -15,6 +15,12 @@
 #include "http.h"
 #include "message.h"
 
+/* SES v1 refuses a message whose base64 form is over 10 MB; take the
+   smaller reading of "MB" so a message is never sent only to bounce. */
+#define SES_V1_MAX_ENCODED	10000000
+/* The largest message (as read) that fits. */
+#define SUBMIT_MAX_RAW		(SES_V1_MAX_ENCODED / 4 * 3)
+
 struct submitter {
 	const struct conf	*conf;
 	uid_t			 uid;
