@@ -1,3 +1,294 @@
-/* conf - not written yet */
+/*
+ * conf - the configuration file, sesmail.conf(5), read with libconfuse.
+ */
 #include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <confuse.h>
+
 #include "conf.h"
+#include "http.h"
+#include "util.h"
+
+#define TIMEOUT_MIN	1
+#define TIMEOUT_MAX	3600
+
+static cfg_opt_t cred_opts[] = {
+	CFG_STR("file", NULL, CFGF_NONE),
+	CFG_STR("profile", NULL, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t conf_opts[] = {
+	CFG_STR("region", NULL, CFGF_NONE),
+	CFG_STR("endpoint", NULL, CFGF_NONE),
+	CFG_STR("ca_file", NULL, CFGF_NONE),
+	CFG_STR("sender", NULL, CFGF_NONE),
+	CFG_STR("domain", NULL, CFGF_NONE),
+	CFG_STR("aliases", NULL, CFGF_NONE),
+	CFG_STR("api", "auto", CFGF_NONE),
+	CFG_STR("configuration_set", NULL, CFGF_NONE),
+	CFG_INT("connect_timeout", 10, CFGF_NONE),
+	CFG_INT("timeout", 60, CFGF_NONE),
+	CFG_SEC("credentials", cred_opts, CFGF_NONE),
+	CFG_END()
+};
+
+/*
+ * libconfuse's error callback has no user pointer, so the message it
+ * produces waits here until conf_load copies it out. sesmail is
+ * single-threaded and parses one file at a time.
+ */
+static const char	*parse_path;
+static char		 parse_err[ERRLEN];
+
+/* parse_error - keep libconfuse's complaint, with file and line. */
+static void
+parse_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char	 msg[ERRLEN];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (parse_err[0] != '\0')
+		return;
+	seterr(parse_err, sizeof(parse_err), "%s:%d: %s",
+	    parse_path ? parse_path : "?", cfg ? cfg->line : 0, msg);
+}
+
+/* conf_init - the defaults, as documented in sesmail.conf(5). */
+void
+conf_init(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->connect_timeout = 10;
+	c->timeout = 60;
+}
+
+/* conf_free - release the strings and return c to its defaults. */
+void
+conf_free(struct conf *c)
+{
+	free(c->path);
+	free(c->region);
+	free(c->endpoint);
+	free(c->ca_file);
+	free(c->sender);
+	free(c->domain);
+	free(c->aliases);
+	free(c->cred_file);
+	free(c->cred_profile);
+	conf_init(c);
+}
+
+/*
+ * open_conf - open path without following a final symlink and check the
+ * open descriptor, so what is checked is what gets read. Returns a stream,
+ * or NULL with *missing set when the file does not exist, or NULL with
+ * err otherwise.
+ */
+static FILE *
+open_conf(const char *path, uid_t caller_uid, int *missing, char *err,
+    size_t errlen)
+{
+	FILE	*fp;
+	int	 fd;
+
+	*missing = 0;
+	/* O_NONBLOCK: a FIFO in place of the file must not hang us. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK);
+	if (fd == -1 && errno == ENOENT)
+		*missing = 1;
+	if (fd == -1 && errno == ELOOP)
+		seterr(err, errlen, "%s: is a symbolic link, refused", path);
+	else if (fd == -1)
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+	if (fd == -1)
+		return NULL;
+
+	if (check_private_file(fd, path, caller_uid, S_IWGRP | S_IWOTH,
+	    err, errlen) == -1) {
+		close(fd);
+		return NULL;
+	}
+
+	fp = fdopen(fd, "r");
+	if (fp == NULL) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return fp;
+}
+
+/* valid_region - a region is a DNS label like "eu-west-1". */
+static int
+valid_region(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 63)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") ==
+	    strlen(s);
+}
+
+/* no_break - true when s is absent or holds no CR or LF. */
+static int
+no_break(const char *s)
+{
+	return s == NULL || !has_line_break(s);
+}
+
+/* check_values - the checks libconfuse cannot make for us. */
+static int
+check_values(cfg_t *cfg, const char *path, char *err, size_t errlen)
+{
+	const char	*api, *s;
+	char		 why[ERRLEN];
+	cfg_t		*sec;
+	long		 n;
+
+	n = cfg_getint(cfg, "connect_timeout");
+	if (n < TIMEOUT_MIN || n > TIMEOUT_MAX)
+		goto range;
+	n = cfg_getint(cfg, "timeout");
+	if (n < TIMEOUT_MIN || n > TIMEOUT_MAX)
+		goto range;
+
+	s = cfg_getstr(cfg, "region");
+	if (s != NULL && !valid_region(s)) {
+		seterr(err, errlen, "%s: region must be lower-case letters, "
+		    "digits and '-', like eu-west-1", path);
+		return -1;
+	}
+	s = cfg_getstr(cfg, "endpoint");
+	if (s != NULL && http_url_check(s, why, sizeof(why)) == -1) {
+		seterr(err, errlen, "%s: endpoint: %s", path, why);
+		return -1;
+	}
+
+	api = cfg_getstr(cfg, "api");
+	if (api == NULL || (strcmp(api, "auto") != 0 &&
+	    strcmp(api, "v1") != 0 && strcmp(api, "v2") != 0)) {
+		seterr(err, errlen, "%s: api must be \"auto\", \"v1\" or "
+		    "\"v2\"", path);
+		return -1;
+	}
+
+	/* These end up in headers or on protocol lines. */
+	sec = cfg_getsec(cfg, "credentials");
+	if (!no_break(cfg_getstr(cfg, "sender")) ||
+	    !no_break(cfg_getstr(cfg, "domain")) ||
+	    !no_break(cfg_getstr(cfg, "configuration_set")) ||
+	    (sec != NULL && !no_break(cfg_getstr(sec, "profile")))) {
+		seterr(err, errlen, "%s: sender, domain, configuration_set "
+		    "and profile must not contain line breaks", path);
+		return -1;
+	}
+	return 0;
+
+range:
+	seterr(err, errlen, "%s: timeouts must be between %d and %d "
+	    "seconds", path, TIMEOUT_MIN, TIMEOUT_MAX);
+	return -1;
+}
+
+/* dupopt - copy an optional string; 0, or -1 when memory runs out. */
+static int
+dupopt(cfg_t *cfg, const char *name, char **out)
+{
+	const char	*s;
+
+	*out = NULL;
+	s = cfg != NULL ? cfg_getstr(cfg, name) : NULL;
+	if (s == NULL)
+		return 0;
+	*out = strdup(s);
+	return *out == NULL ? -1 : 0;
+}
+
+/* take_values - copy what the file set into a fresh struct conf. */
+static int
+take_values(cfg_t *cfg, const char *path, struct conf *t)
+{
+	cfg_t	*sec;
+
+	conf_init(t);
+	sec = cfg_getsec(cfg, "credentials");
+	t->connect_timeout = cfg_getint(cfg, "connect_timeout");
+	t->timeout = cfg_getint(cfg, "timeout");
+	t->path = strdup(path);
+	if (t->path == NULL ||
+	    dupopt(cfg, "region", &t->region) == -1 ||
+	    dupopt(cfg, "endpoint", &t->endpoint) == -1 ||
+	    dupopt(cfg, "ca_file", &t->ca_file) == -1 ||
+	    dupopt(cfg, "sender", &t->sender) == -1 ||
+	    dupopt(cfg, "domain", &t->domain) == -1 ||
+	    dupopt(cfg, "aliases", &t->aliases) == -1 ||
+	    dupopt(sec, "file", &t->cred_file) == -1 ||
+	    dupopt(sec, "profile", &t->cred_profile) == -1) {
+		conf_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * conf_load - read path into c. On success c is replaced as a whole (the
+ * defaults plus what the file sets); on failure c is left as it was.
+ */
+int
+conf_load(const char *path, int explicit, uid_t caller_uid,
+    struct conf *c, char *err, size_t errlen)
+{
+	struct conf	 t;
+	cfg_t		*cfg = NULL;
+	FILE		*fp;
+	int		 missing, rc = EX_CONFIG;
+
+	fp = open_conf(path, caller_uid, &missing, err, errlen);
+	if (fp == NULL && missing && !explicit)
+		return 0;
+	if (fp == NULL)
+		return EX_CONFIG;
+
+	cfg = cfg_init(conf_opts, CFGF_NONE);
+	if (cfg == NULL) {
+		seterr(err, errlen, "%s: cannot set up the parser", path);
+		goto out;
+	}
+	parse_path = path;
+	parse_err[0] = '\0';
+	cfg_set_error_function(cfg, parse_error);
+	if (cfg_parse_fp(cfg, fp) != CFG_SUCCESS) {
+		seterr(err, errlen, "%s", parse_err[0] != '\0' ? parse_err :
+		    "cannot parse the file");
+		goto out;
+	}
+
+	if (check_values(cfg, path, err, errlen) == -1)
+		goto out;
+	if (take_values(cfg, path, &t) == -1) {
+		seterr(err, errlen, "%s: out of memory", path);
+		rc = EX_OSERR;
+		goto out;
+	}
+	conf_free(c);
+	*c = t;
+	rc = 0;
+
+out:
+	parse_path = NULL;
+	if (cfg != NULL)
+		cfg_free(cfg);
+	fclose(fp);
+	return rc;
+}

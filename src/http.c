@@ -1,3 +1,439 @@
-/* http - not written yet */
+/*
+ * http - HTTPS requests through libcurl.
+ */
 #include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
 #include "http.h"
+#include "util.h"
+
+#define DEFAULT_CONNECT_TIMEOUT	10
+#define DEFAULT_TIMEOUT		60
+
+/* A Date header is about 29 bytes; anything longer is not one we use. */
+#define DATE_MAX		64
+
+struct http_client {
+	CURL	*curl;
+	char	 errbuf[CURL_ERROR_SIZE];
+};
+
+/* What the callbacks fill during one transfer. */
+struct transfer {
+	struct http_response	*resp;
+	int			 too_large;
+};
+
+/* sesmail is single-threaded, so a plain flag is enough. */
+static int	curl_ready;
+
+/* setup - the options every request shares; 0 or -1. */
+static int
+setup(struct http_client *h, const char *ca_file, long connect_timeout,
+    long timeout)
+{
+	CURL	*c = h->curl;
+
+	if (connect_timeout <= 0)
+		connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+	if (timeout <= 0)
+		timeout = DEFAULT_TIMEOUT;
+
+	if (curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSLVERSION,
+	    (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect_timeout) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)HTTP_MAX_REPLY) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_USERAGENT,
+	    PACKAGE_NAME "/" PACKAGE_VERSION) != CURLE_OK)
+		return -1;
+
+	/* Without a ca_file libcurl uses the system store it was built for. */
+	if (ca_file != NULL &&
+	    curl_easy_setopt(c, CURLOPT_CAINFO, ca_file) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
+/* http_client_new - one easy handle, kept for connection reuse. */
+struct http_client *
+http_client_new(const char *ca_file, long connect_timeout, long timeout)
+{
+	struct http_client	*h;
+
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return NULL;
+		curl_ready = 1;
+	}
+
+	h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return NULL;
+	h->curl = curl_easy_init();
+	if (h->curl == NULL)
+		goto fail;
+	if (setup(h, ca_file, connect_timeout, timeout) == -1)
+		goto fail;
+	return h;
+
+fail:
+	http_client_free(h);
+	return NULL;
+}
+
+/* http_client_free - close the connection and the handle. */
+void
+http_client_free(struct http_client *h)
+{
+	if (h == NULL)
+		return;
+	if (h->curl != NULL)
+		curl_easy_cleanup(h->curl);
+	free(h);
+}
+
+/* http_response_free - release what http_request collected. */
+void
+http_response_free(struct http_response *resp)
+{
+	buf_free(&resp->body);
+	free(resp->date);
+	resp->date = NULL;
+	resp->status = 0;
+}
+
+/* url_parse - url into a CURLU handle, or NULL with err. */
+static CURLU *
+url_parse(const char *url, char *err, size_t errlen)
+{
+	CURLU		*u;
+	CURLUcode	 rc;
+
+	u = curl_url();
+	if (u == NULL) {
+		seterr(err, errlen, "out of memory");
+		return NULL;
+	}
+	rc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
+	if (rc != CURLUE_OK) {
+		seterr(err, errlen, "malformed URL: %s",
+		    curl_url_strerror(rc));
+		curl_url_cleanup(u);
+		return NULL;
+	}
+	return u;
+}
+
+/* url_part - one part of u, or NULL when it is not there. */
+static char *
+url_part(CURLU *u, CURLUPart what)
+{
+	char	*s = NULL;
+
+	if (curl_url_get(u, what, &s, 0) != CURLUE_OK)
+		return NULL;
+	return s;
+}
+
+/* http_url_check - only https, or http to this very machine. */
+int
+http_url_check(const char *url, char *err, size_t errlen)
+{
+	CURLU	*u;
+	char	*scheme = NULL, *host = NULL, *user = NULL;
+	int	 rc = -1;
+
+	u = url_parse(url, err, errlen);
+	if (u == NULL)
+		return -1;
+	scheme = url_part(u, CURLUPART_SCHEME);
+	host = url_part(u, CURLUPART_HOST);
+	user = url_part(u, CURLUPART_USER);
+
+	if (scheme == NULL || host == NULL || *host == '\0') {
+		seterr(err, errlen, "URL needs a scheme and a host");
+		goto out;
+	}
+	/* libcurl would send these as Basic authentication. */
+	if (user != NULL) {
+		seterr(err, errlen, "URL must not hold a user name or "
+		    "password");
+		goto out;
+	}
+	if (strcasecmp(scheme, "https") == 0)
+		rc = 0;
+	else if (strcasecmp(scheme, "http") == 0 && host_is_loopback(host))
+		rc = 0;
+	else if (strcasecmp(scheme, "http") == 0)
+		seterr(err, errlen, "plain http:// is allowed only to a "
+		    "loopback host (127.0.0.1, ::1, localhost); use https://");
+	else
+		seterr(err, errlen, "only https:// URLs are allowed");
+
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* is_default_port - port is what scheme implies anyway. */
+static int
+is_default_port(const char *scheme, const char *port)
+{
+	if (strcasecmp(scheme, "https") == 0)
+		return strcmp(port, "443") == 0;
+	if (strcasecmp(scheme, "http") == 0)
+		return strcmp(port, "80") == 0;
+	return 0;
+}
+
+/* http_url_host - the Host header value, as a browser would send it. */
+char *
+http_url_host(const char *url)
+{
+	struct buf	 b = BUF_INIT;
+	CURLU		*u;
+	char		*scheme = NULL, *host = NULL, *port = NULL, *out;
+	size_t		 i;
+
+	u = url_parse(url, NULL, 0);
+	if (u == NULL)
+		return NULL;
+	scheme = url_part(u, CURLUPART_SCHEME);
+	host = url_part(u, CURLUPART_HOST);
+	port = url_part(u, CURLUPART_PORT);
+	out = NULL;
+	if (scheme == NULL || host == NULL || *host == '\0')
+		goto out;
+
+	/* DNS names are case-insensitive; SigV4 wants them lower-case. */
+	for (i = 0; host[i] != '\0'; i++)
+		host[i] = (char)tolower((unsigned char)host[i]);
+	if (buf_appends(&b, host) == -1)
+		goto out;
+	if (port != NULL && !is_default_port(scheme, port) &&
+	    buf_printf(&b, ":%s", port) == -1)
+		goto out;
+	out = buf_steal(&b);
+
+out:
+	buf_free(&b);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* on_body - collect the reply, refusing to grow past HTTP_MAX_REPLY. */
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 n = size * nmemb;
+
+	if (n > HTTP_MAX_REPLY - t->resp->body.len) {
+		t->too_large = 1;
+		return 0;
+	}
+	if (buf_append(&t->resp->body, data, n) == -1)
+		return 0;
+	return n;
+}
+
+/* on_header - keep the Date header (for clock-skew correction). */
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 n = size * nmemb, len;
+	const char	*v;
+
+	if (n < 5 || strncasecmp(data, "Date:", 5) != 0)
+		return n;
+	v = data + 5;
+	len = n - 5;
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
+	    v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	if (len > DATE_MAX)
+		return n;
+
+	free(t->resp->date);
+	t->resp->date = strndup(v, len);
+	if (t->resp->date == NULL)
+		return 0;
+	sanitize(t->resp->date);
+	return n;
+}
+
+/* make_headers - the caller's lines plus the two we suppress. */
+static struct curl_slist *
+make_headers(const char *const *headers, char *err, size_t errlen)
+{
+	static const char *const quiet[] = { "Expect:", "Accept:" };
+	struct curl_slist	*list = NULL, *l;
+	size_t			 i;
+
+	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
+		if (has_line_break(headers[i])) {
+			seterr(err, errlen, "header line holds a line break");
+			goto fail;
+		}
+		l = curl_slist_append(list, headers[i]);
+		if (l == NULL)
+			goto nomem;
+		list = l;
+	}
+	for (i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+		l = curl_slist_append(list, quiet[i]);
+		if (l == NULL)
+			goto nomem;
+		list = l;
+	}
+	return list;
+
+nomem:
+	seterr(err, errlen, "out of memory");
+fail:
+	curl_slist_free_all(list);
+	return NULL;
+}
+
+/* set_method - method and body for this transfer; 0 or -1. */
+static int
+set_method(CURL *c, const char *method, const char *body, size_t bodylen)
+{
+	CURLcode	 rc;
+
+	if (strcmp(method, "GET") == 0) {
+		rc = curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
+			    (char *)NULL);
+		return rc == CURLE_OK ? 0 : -1;
+	}
+	if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0)
+		return -1;
+
+	/*
+	 * The body is signed, so libcurl must send it as it is: the size
+	 * is given (the body may hold NULs) and nothing is copied.
+	 */
+	rc = curl_easy_setopt(c, CURLOPT_POST, 1L);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)bodylen);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+		    body != NULL ? body : "");
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
+		    strcmp(method, "PUT") == 0 ? "PUT" : (char *)NULL);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* set_transfer - everything that differs from one request to the next. */
+static int
+set_transfer(CURL *c, const char *url, struct curl_slist *hdrs,
+    struct transfer *t)
+{
+	if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_WRITEDATA, t) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HEADERDATA, t) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
+/* forget_transfer - the handle must not point at freed memory later. */
+static void
+forget_transfer(CURL *c)
+{
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (char *)NULL);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)NULL);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, (void *)NULL);
+}
+
+/* http_request - one request on the kept connection. */
+int
+http_request(struct http_client *h, const char *method, const char *url,
+    const char *const *headers, const char *body, size_t bodylen,
+    struct http_response *resp, char *err, size_t errlen)
+{
+	struct curl_slist	*hdrs = NULL;
+	struct transfer		 t;
+	CURLcode		 rc;
+	long			 status = 0;
+	int			 ret = -1;
+
+	buf_init(&resp->body);
+	resp->date = NULL;
+	resp->status = 0;
+	t.resp = resp;
+	t.too_large = 0;
+
+	if (http_url_check(url, err, errlen) == -1)
+		return -1;
+	hdrs = make_headers(headers, err, errlen);
+	if (hdrs == NULL)
+		return -1;
+	if (set_method(h->curl, method, body, bodylen) == -1 ||
+	    set_transfer(h->curl, url, hdrs, &t) == -1) {
+		seterr(err, errlen, "cannot set up a %s request", method);
+		goto out;
+	}
+
+	h->errbuf[0] = '\0';
+	rc = curl_easy_perform(h->curl);
+	if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+		seterr(err, errlen, "reply too large (over %d bytes)",
+		    HTTP_MAX_REPLY);
+		goto out;
+	}
+	if (rc != CURLE_OK) {
+		sanitize(h->errbuf);
+		seterr(err, errlen, "%s", h->errbuf[0] != '\0' ? h->errbuf :
+		    curl_easy_strerror(rc));
+		goto out;
+	}
+	if (curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status) !=
+	    CURLE_OK || status <= 0) {
+		seterr(err, errlen, "reply without an HTTP status");
+		goto out;
+	}
+	resp->status = status;
+	ret = 0;
+
+out:
+	forget_transfer(h->curl);
+	curl_slist_free_all(hdrs);
+	return ret;
+}
