@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +347,9 @@ smtp_mode(const struct options *o, const struct caller *who)
 	srv.deliver = smtp_deliver;
 	srv.check_rcpt = smtp_check;
 	srv.ctx = &ctx;
+	/* A client that goes away must end the session with an error
+	   code, not kill the process in the middle of a delivery. */
+	signal(SIGPIPE, SIG_IGN);
 	rc = smtp_serve(&srv, stdin, stdout);
 out:
 	submitter_free(&sub);

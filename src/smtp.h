@@ -26,14 +26,16 @@ typedef int	(*smtp_deliver_fn)(void *ctx, const char *sender,
 /*
  * smtp_check_fn - may this address be a recipient? Returns 0, or a
  * sysexits code with a reason in reply (bad syntax, no domain...).
- * May be NULL: every syntactically valid address is accepted.
+ * RCPT then gets 553 for EX_DATAERR and EX_USAGE, 550 for the other
+ * permanent codes of smtp_reply_code, 451 for the rest. May be NULL:
+ * every syntactically valid address is accepted.
  */
 typedef int	(*smtp_check_fn)(void *ctx, const char *rcpt, char *reply,
 		    size_t replylen);
 
 struct smtp_server {
 	const char	*hostname;	/* for the greeting and EHLO reply */
-	size_t		 max_size;	/* SIZE advertised and enforced */
+	size_t		 max_size;	/* SIZE offered and enforced; 0: none */
 	smtp_deliver_fn	 deliver;
 	smtp_check_fn	 check_rcpt;
 	void		*ctx;
@@ -42,17 +44,21 @@ struct smtp_server {
 /*
  * smtp_serve - run one session on in/out until QUIT or end of input.
  * Speaks RFC 5321 with PIPELINING, 8BITMIME, SIZE and ENHANCEDSTATUSCODES:
- * HELO, EHLO, MAIL FROM (BODY= and SIZE= accepted), RCPT TO, DATA, RSET,
- * NOOP, QUIT, VRFY (252), HELP; anything else 502. Returns 0 after QUIT,
- * EX_PROTOCOL when the client vanished in the middle of a transaction
- * whose message was not delivered, EX_IOERR on a write error.
+ * HELO, EHLO, MAIL FROM (BODY= and SIZE= accepted), RCPT TO (at most
+ * 1000), DATA, RSET, NOOP, QUIT, VRFY (252), HELP; EXPN, AUTH, STARTTLS
+ * and the like 502; anything else 500. Every reply is flushed at once.
+ * Returns 0 after QUIT, or at end of input outside a transaction;
+ * EX_PROTOCOL when input ended after MAIL but before the end of DATA
+ * (deliver is then not called); EX_IOERR on a read or write error.
+ * A write to a closed pipe raises SIGPIPE, which the caller may ignore.
  */
 int	smtp_serve(const struct smtp_server *srv, FILE *in, FILE *out);
 
 /*
  * smtp_reply_code - the SMTP reply for a sysexits code from
- * smtp_deliver_fn: 250 for 0, 451 for EX_TEMPFAIL (and anything that may
- * pass), 554 for permanent failures, 550 for an unknown user.
+ * smtp_deliver_fn: 250 for 0; 550 for EX_NOUSER and EX_NOHOST; 554 for
+ * EX_USAGE, EX_DATAERR, EX_UNAVAILABLE and EX_NOPERM; 451 for
+ * EX_TEMPFAIL, EX_CONFIG and anything else, since it may pass.
  * *enhanced gets the RFC 3463 code ("2.0.0", "4.3.0", "5.7.1"...).
  */
 int	smtp_reply_code(int exitcode, const char **enhanced);
