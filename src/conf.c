@@ -29,6 +29,12 @@ static cfg_opt_t cred_opts[] = {
 	CFG_END()
 };
 
+static cfg_opt_t user_opts[] = {
+	CFG_STR("sender", NULL, CFGF_NONE),
+	CFG_STR("fullname", NULL, CFGF_NONE),
+	CFG_END()
+};
+
 static cfg_opt_t conf_opts[] = {
 	CFG_STR("region", NULL, CFGF_NONE),
 	CFG_STR("endpoint", NULL, CFGF_NONE),
@@ -40,7 +46,10 @@ static cfg_opt_t conf_opts[] = {
 	CFG_STR("configuration_set", NULL, CFGF_NONE),
 	CFG_INT("connect_timeout", 10, CFGF_NONE),
 	CFG_INT("timeout", 60, CFGF_NONE),
+	CFG_STR_LIST("allowed_from", NULL, CFGF_NONE),
 	CFG_SEC("credentials", cred_opts, CFGF_NONE),
+	CFG_SEC("user", user_opts,
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
 
@@ -78,6 +87,8 @@ conf_init(struct conf *c)
 void
 conf_free(struct conf *c)
 {
+	size_t	 i;
+
 	free(c->path);
 	free(c->region);
 	free(c->endpoint);
@@ -87,7 +98,27 @@ conf_free(struct conf *c)
 	free(c->aliases);
 	free(c->cred_file);
 	free(c->cred_profile);
+	free(c->api);
+	free(c->configuration_set);
+	strlist_free(&c->allowed_from);
+	for (i = 0; i < c->nusers; i++) {
+		free(c->users[i].name);
+		free(c->users[i].sender);
+		free(c->users[i].fullname);
+	}
+	free(c->users);
 	conf_init(c);
+}
+
+const struct conf_user *
+conf_user_find(const struct conf *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nusers; i++)
+		if (strcmp(c->users[i].name, name) == 0)
+			return &c->users[i];
+	return NULL;
 }
 
 /*
@@ -147,6 +178,35 @@ no_break(const char *s)
 	return s == NULL || !has_line_break(s);
 }
 
+/* check_users - user sections end up in From fields and envelopes. */
+static int
+check_users(cfg_t *cfg, const char *path, char *err, size_t errlen)
+{
+	cfg_t		*u;
+	unsigned int	 i, n;
+
+	n = cfg_size(cfg, "user");
+	for (i = 0; i < n; i++) {
+		u = cfg_getnsec(cfg, "user", i);
+		if (!no_break(cfg_getstr(u, "sender")) ||
+		    !no_break(cfg_getstr(u, "fullname")) ||
+		    !no_break(cfg_title(u))) {
+			seterr(err, errlen, "%s: user sections must not "
+			    "contain line breaks", path);
+			return -1;
+		}
+	}
+	n = cfg_size(cfg, "allowed_from");
+	for (i = 0; i < n; i++) {
+		if (!no_break(cfg_getnstr(cfg, "allowed_from", i))) {
+			seterr(err, errlen, "%s: allowed_from must not "
+			    "contain line breaks", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* check_values - the checks libconfuse cannot make for us. */
 static int
 check_values(cfg_t *cfg, const char *path, char *err, size_t errlen)
@@ -184,6 +244,8 @@ check_values(cfg_t *cfg, const char *path, char *err, size_t errlen)
 	}
 
 	/* These end up in headers or on protocol lines. */
+	if (check_users(cfg, path, err, errlen) == -1)
+		return -1;
 	sec = cfg_getsec(cfg, "credentials");
 	if (!no_break(cfg_getstr(cfg, "sender")) ||
 	    !no_break(cfg_getstr(cfg, "domain")) ||
@@ -215,6 +277,37 @@ dupopt(cfg_t *cfg, const char *name, char **out)
 	return *out == NULL ? -1 : 0;
 }
 
+/* take_lists - allowed_from and the user sections. */
+static int
+take_lists(cfg_t *cfg, struct conf *t)
+{
+	cfg_t		*u;
+	unsigned int	 i, n;
+
+	n = cfg_size(cfg, "allowed_from");
+	for (i = 0; i < n; i++)
+		if (strlist_add(&t->allowed_from,
+		    cfg_getnstr(cfg, "allowed_from", i)) == -1)
+			return -1;
+
+	n = cfg_size(cfg, "user");
+	if (n == 0)
+		return 0;
+	t->users = calloc(n, sizeof(*t->users));
+	if (t->users == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		u = cfg_getnsec(cfg, "user", i);
+		t->nusers++;
+		t->users[i].name = strdup(cfg_title(u));
+		if (t->users[i].name == NULL ||
+		    dupopt(u, "sender", &t->users[i].sender) == -1 ||
+		    dupopt(u, "fullname", &t->users[i].fullname) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* take_values - copy what the file set into a fresh struct conf. */
 static int
 take_values(cfg_t *cfg, const char *path, struct conf *t)
@@ -234,7 +327,10 @@ take_values(cfg_t *cfg, const char *path, struct conf *t)
 	    dupopt(cfg, "domain", &t->domain) == -1 ||
 	    dupopt(cfg, "aliases", &t->aliases) == -1 ||
 	    dupopt(sec, "file", &t->cred_file) == -1 ||
-	    dupopt(sec, "profile", &t->cred_profile) == -1) {
+	    dupopt(sec, "profile", &t->cred_profile) == -1 ||
+	    dupopt(cfg, "api", &t->api) == -1 ||
+	    dupopt(cfg, "configuration_set", &t->configuration_set) == -1 ||
+	    take_lists(cfg, t) == -1) {
 		conf_free(t);
 		return -1;
 	}

@@ -8,10 +8,19 @@
 
 #include <sys/types.h>
 
+#include "strlist.h"
+
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
 #define CONF_DEFAULT_PATH	SYSCONFDIR "/sesmail.conf"
+
+/* A user NAME { ... } section: what one local user sends as. */
+struct conf_user {
+	char	*name;		/* login name */
+	char	*sender;	/* envelope sender for this user */
+	char	*fullname;	/* display name of a From sesmail adds */
+};
 
 struct conf {
 	char	*path;		/* file read, or NULL when none was */
@@ -25,6 +34,11 @@ struct conf {
 	char	*cred_profile;	/* credentials { profile }, default "default" */
 	long	 connect_timeout;	/* seconds */
 	long	 timeout;		/* seconds, whole request */
+	char	*api;		/* "auto", "v1" or "v2" */
+	char	*configuration_set;	/* NULL: none */
+	struct strlist	 allowed_from;	/* From patterns; empty: any */
+	struct conf_user *users;
+	size_t		 nusers;
 };
 
 /*
@@ -40,6 +54,10 @@ struct conf {
  */
 int	conf_load(const char *path, int explicit, uid_t caller_uid,
 	    struct conf *c, char *err, size_t errlen);
+
+/* conf_user_find - the user section for login name, or NULL. */
+const struct conf_user *conf_user_find(const struct conf *c,
+	    const char *name);
 
 /* conf_init - set the defaults (no file read). */
 void	conf_init(struct conf *c);

@@ -232,12 +232,21 @@ int
 envelope_set_sender(const struct envelope_ctx *x, const char *given,
     int from_caller, struct envelope *env, char *err, size_t errlen)
 {
-	int	 rc = 0;
+	const struct conf_user	*u;
+	int			 rc = 0;
 
 	free(env->sender);
 	env->sender = NULL;
-	if (given == NULL)
-		given = x->conf->sender != NULL ? x->conf->sender : x->user;
+	if (given == NULL) {
+		/* -f, else the caller's own sender, else the global one. */
+		u = conf_user_find(x->conf, x->user);
+		if (u != NULL && u->sender != NULL)
+			given = u->sender;
+		else if (x->conf->sender != NULL)
+			given = x->conf->sender;
+		else
+			given = x->user;
+	}
 	if (given[0] == '\0')
 		return 0;	/* the null sender: no Source */
 

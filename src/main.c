@@ -150,6 +150,24 @@ out:
 	return rc;
 }
 
+/*
+ * display_name - for a From sesmail adds: -F, else the caller's user
+ * section, else the password file.
+ */
+static const char *
+display_name(const struct options *o, const struct conf *c,
+    const struct caller *who)
+{
+	const struct conf_user	*u;
+
+	if (o->fullname != NULL)
+		return o->fullname;
+	u = conf_user_find(c, who->user);
+	if (u != NULL && u->fullname != NULL)
+		return u->fullname;
+	return who->fullname;
+}
+
 static int
 verify_mode(const struct envelope *env)
 {
@@ -181,8 +199,7 @@ send_mode(const struct options *o, const struct caller *who)
 	conf_init(&conf);
 	message_init(&msg);
 	envelope_init(&env);
-	submitter_init(&sub, &conf, who->uid, who->user,
-	    o->fullname != NULL ? o->fullname : who->fullname, o->verbose);
+	submitter_init(&sub, &conf, who->uid, who->user, NULL, o->verbose);
 	memset(&res, 0, sizeof(res));
 
 	cause = "config";
@@ -195,6 +212,7 @@ send_mode(const struct options *o, const struct caller *who)
 		if (rc != 0)
 			goto fail;
 	}
+	sub.fullname = display_name(o, &conf, who);
 
 	cause = "input";
 	if (message_read_fd(STDIN_FILENO, o->ignore_dots ? 0 : MSG_DOT_ENDS,
@@ -320,8 +338,7 @@ smtp_mode(const struct options *o, const struct caller *who)
 	int			 rc;
 
 	conf_init(&conf);
-	submitter_init(&sub, &conf, who->uid, who->user,
-	    o->fullname != NULL ? o->fullname : who->fullname, o->verbose);
+	submitter_init(&sub, &conf, who->uid, who->user, NULL, o->verbose);
 	rc = conf_load(o->config_path ? o->config_path : CONF_DEFAULT_PATH,
 	    o->config_path != NULL, who->uid, &conf, err, sizeof(err));
 	if (rc == 0 && conf.aliases != NULL)
@@ -335,6 +352,7 @@ smtp_mode(const struct options *o, const struct caller *who)
 		goto out;
 	}
 
+	sub.fullname = display_name(o, &conf, who);
 	ectx.conf = &conf;
 	ectx.aliases = conf.aliases != NULL ? &aliases : NULL;
 	ectx.user = who->user;

@@ -4,15 +4,21 @@
  */
 #include "config.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include <openssl/rand.h>
 
+#include "address.h"
 #include "buf.h"
+#include "headers.h"
+#include "mime.h"
 #include "rewrite.h"
+#include "util.h"
 
 static int
 is_printable_ascii(const char *s)
@@ -23,38 +29,111 @@ is_printable_ascii(const char *s)
 	return 1;
 }
 
+/* quote_phrase - name as an RFC 5322 §3.2.4 quoted-string. */
+static int
+quote_phrase(struct buf *v, const char *name)
+{
+	const char	*p;
+
+	if (buf_appendc(v, '"') == -1)
+		return -1;
+	for (p = name; *p != '\0'; p++) {
+		if ((*p == '"' || *p == '\\') && buf_appendc(v, '\\') == -1)
+			return -1;
+		if (buf_appendc(v, *p) == -1)
+			return -1;
+	}
+	return buf_appendc(v, '"');
+}
+
 char *
 rewrite_from_value(const char *fullname, const char *addr)
 {
 	struct buf	 v = BUF_INIT;
-	const char	*p;
+	int		 rc;
 
-	/* A non-ASCII name needs RFC 2047 encoding; until sesmail has it,
-	   the bare address is the safe choice. */
-	if (fullname == NULL || fullname[0] == '\0' ||
-	    !is_printable_ascii(fullname)) {
-		if (buf_appends(&v, addr) == -1)
-			goto fail;
-		return buf_steal(&v);
+	if (fullname == NULL || fullname[0] == '\0')
+		rc = buf_appends(&v, addr);
+	else {
+		/* Quoted, so a comma or a dot in the name cannot split the
+		   address list; encoded-words where SES needs ASCII. */
+		rc = is_printable_ascii(fullname) ? quote_phrase(&v, fullname) :
+		    mime_encode_words(fullname, strlen(fullname), &v);
+		if (rc == 0)
+			rc = buf_printf(&v, " <%s>", addr);
 	}
-
-	/* Always a quoted-string (RFC 5322 §3.2.4), so a comma or a dot
-	   in the name cannot split the address list. */
-	if (buf_appendc(&v, '"') == -1)
-		goto fail;
-	for (p = fullname; *p != '\0'; p++) {
-		if ((*p == '"' || *p == '\\') && buf_appendc(&v, '\\') == -1)
-			goto fail;
-		if (buf_appendc(&v, *p) == -1)
-			goto fail;
+	if (rc == -1) {
+		buf_free(&v);
+		return NULL;
 	}
-	if (buf_printf(&v, "\" <%s>", addr) == -1)
-		goto fail;
 	return buf_steal(&v);
+}
 
-fail:
-	buf_free(&v);
-	return NULL;
+int
+rewrite_from_allowed(const char *value, const struct strlist *pats)
+{
+	struct address_list	 list = ADDRESS_LIST_INIT;
+	const char		*why;
+	size_t			 i, j;
+	int			 ok;
+
+	if (pats == NULL || pats->n == 0)
+		return 1;
+	if (address_list_parse(value, strlen(value), &list, &why) == -1 ||
+	    list.n == 0) {
+		address_list_free(&list);
+		return 0;
+	}
+	ok = 1;
+	for (i = 0; i < list.n && ok; i++) {
+		ok = 0;
+		for (j = 0; j < pats->n && !ok; j++)
+			ok = fnmatch(pats->v[j], list.v[i].spec,
+			    FNM_CASEFOLD) == 0;
+	}
+	address_list_free(&list);
+	return ok;
+}
+
+/*
+ * enforce_allowed_from - SES refuses a From that is not a verified
+ * identity, and applications set any From they like; with allowed_from
+ * set, such a From becomes the sender, and replies still reach the
+ * original address through Reply-To.
+ */
+static int
+enforce_allowed_from(struct message *msg, const struct rewrite_opts *o)
+{
+	char	*value = NULL, *from = NULL;
+	long	 i;
+	int	 rc = -1;
+
+	if (o->allowed_from == NULL || o->allowed_from->n == 0 ||
+	    o->sender == NULL)
+		return 0;
+	i = message_find(msg, "From", 0);
+	if (i < 0)
+		return 0;
+	value = message_value(msg, (size_t)i);
+	if (value == NULL)
+		return -1;
+	if (rewrite_from_allowed(value, o->allowed_from)) {
+		rc = 0;
+		goto out;
+	}
+
+	from = rewrite_from_value(o->fullname, o->sender);
+	if (from == NULL)
+		goto out;
+	if (message_count(msg, "Reply-To") == 0 &&
+	    message_add(msg, "Reply-To", value) == -1)
+		goto out;
+	message_remove_at(msg, (size_t)i);
+	rc = message_add(msg, "From", from);
+out:
+	free(from);
+	free(value);
+	return rc;
 }
 
 static int
@@ -120,15 +199,9 @@ add_date(struct message *msg)
 	return message_add(msg, "Date", value);
 }
 
-int
-rewrite_message(struct message *msg, const struct rewrite_opts *o)
+static int
+add_missing(struct message *msg, const struct rewrite_opts *o)
 {
-	/* The recipients of Bcc are already in the envelope, which SES
-	   honours; the field itself must not reach anyone. */
-	message_remove(msg, "Bcc");
-	message_remove(msg, "Resent-Bcc");
-	message_dedupe_singletons(msg);
-
 	if (message_count(msg, "Date") == 0 && add_date(msg) == -1)
 		return -1;
 	if (message_count(msg, "Message-ID") == 0 &&
@@ -137,4 +210,35 @@ rewrite_message(struct message *msg, const struct rewrite_opts *o)
 	if (message_count(msg, "From") == 0 && add_from(msg, o) == -1)
 		return -1;
 	return 0;
+}
+
+int
+rewrite_message(struct message *msg, const struct rewrite_opts *o,
+    char *err, size_t errlen)
+{
+	size_t	 unfoldable, reencoded;
+	int	 rc;
+
+	/* The recipients of Bcc are already in the envelope, which SES
+	   honours; the field itself must not reach anyone. */
+	message_remove(msg, "Bcc");
+	message_remove(msg, "Resent-Bcc");
+	message_dedupe_singletons(msg);
+
+	rc = headers_fix(msg, o->domain, err, errlen);
+	if (rc != 0)
+		return rc;
+
+	if (enforce_allowed_from(msg, o) == -1 || add_missing(msg, o) == -1)
+		goto nomem;
+
+	/* SES refuses lines over 998 octets; re-encode rather than cut. */
+	if (mime_fold_long_fields(msg, &unfoldable) == -1 ||
+	    mime_fix_long_lines(msg, &reencoded) == -1)
+		goto nomem;
+	return 0;
+
+nomem:
+	seterr(err, errlen, "out of memory");
+	return EX_OSERR;
 }

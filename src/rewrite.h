@@ -7,25 +7,46 @@
 #ifndef SESMAIL_REWRITE_H
 #define SESMAIL_REWRITE_H
 
+#include <stddef.h>
+
 #include "message.h"
+#include "strlist.h"
 
 struct rewrite_opts {
 	const char	*sender;	/* envelope sender, NULL: null sender */
-	const char	*fullname;	/* -F, else from the password file */
+	const char	*fullname;	/* -F, else from the configuration or
+					   the password file */
 	const char	*domain;	/* configured domain, may be NULL */
+	const struct strlist *allowed_from; /* From patterns, may be empty */
 };
 
 /*
- * rewrite_message - edit msg in place. Returns 0, or -1 when memory or
- * randomness runs out.
+ * rewrite_message - edit msg in place, in this order: Bcc and Resent-Bcc
+ * out; the first of each field SES allows once kept; address fields
+ * qualified and 8-bit text encoded (headers_fix); a From outside
+ * allowed_from replaced by the sender (the original kept in Reply-To
+ * when there is none); Date, Message-ID and From added when missing;
+ * over-long header lines folded and over-long body lines re-encoded as
+ * quoted-printable.
+ * Returns 0, or a sysexits code with err: EX_DATAERR for what SES could
+ * never take (a non-ASCII local part), EX_OSERR when memory runs out.
  */
-int	rewrite_message(struct message *msg, const struct rewrite_opts *o);
+int	rewrite_message(struct message *msg, const struct rewrite_opts *o,
+	    char *err, size_t errlen);
 
 /*
- * rewrite_from_value - the value of a From field sesmail adds:
- * "\"Full Name\" <addr>", or the bare address when there is no name or
- * the name is not printable ASCII. Returns an allocated string or NULL.
+ * rewrite_from_value - the value of a From field sesmail writes:
+ * "\"Full Name\" <addr>", the name as RFC 2047 encoded-words when it is
+ * not ASCII, or the bare address when there is no name. Returns an
+ * allocated string or NULL.
  */
 char	*rewrite_from_value(const char *fullname, const char *addr);
+
+/*
+ * rewrite_from_allowed - true when every address of the From value is
+ * matched by one of the patterns (fnmatch(3), case-insensitive), or
+ * when there are no patterns.
+ */
+int	rewrite_from_allowed(const char *value, const struct strlist *pats);
 
 #endif

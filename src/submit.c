@@ -225,8 +225,13 @@ submit_message(struct submitter *s, struct message *msg,
 	ro.sender = env->sender;
 	ro.fullname = s->fullname;
 	ro.domain = s->conf->domain;
-	if (rewrite_message(msg, &ro) == -1 ||
-	    message_serialize(msg, &raw) == -1) {
+	ro.allowed_from = &s->conf->allowed_from;
+	rc = rewrite_message(msg, &ro, err, errlen);
+	if (rc != 0) {
+		res->error = "message";
+		goto out;
+	}
+	if (message_serialize(msg, &raw) == -1) {
 		seterr(err, errlen, "out of memory");
 		rc = EX_OSERR;
 		goto out;
