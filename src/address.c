@@ -6,6 +6,8 @@
  * literals and specials, skipping comments and folding white space (CFWS,
  * RFC 5322 §3.2.2). A recursive-descent parser then follows the grammar
  * of §3.4 plus the obsolete forms of §4.4 that real senders still use.
+ * Besides the addr-specs it records where display names, group names and
+ * comments are, so that the header code can encode them in place.
  */
 #include "config.h"
 
@@ -51,6 +53,8 @@ struct phrase {
 static const char E_NOMEM[] = "out of memory";
 
 static int	parse_address(struct parser *, int);
+static int	add_span(struct parser *, enum address_span_kind, size_t,
+		    size_t);
 
 /* is_wsp - SP or HTAB, the WSP of RFC 5234 appendix B.1. */
 static int
@@ -129,10 +133,14 @@ skip_delimited(struct parser *p, char close, const char *err)
 	return -1;
 }
 
-/* skip_cfws - move past white space, folding and comments. */
+/*
+ * skip_cfws - move past white space, folding and comments, noting where
+ * each outermost comment is.
+ */
 static int
 skip_cfws(struct parser *p)
 {
+	size_t	 start;
 	int	 n;
 	char	 c;
 
@@ -146,8 +154,11 @@ skip_cfws(struct parser *p)
 				return -1;
 			p->pos += (size_t)n;
 		} else if (c == '(') {
+			start = p->pos;
 			if (skip_delimited(p, ')',
 			    "unbalanced '(' in comment") == -1)
+				return -1;
+			if (add_span(p, ADDRESS_COMMENT, start, p->pos) == -1)
 				return -1;
 		} else
 			break;
@@ -311,10 +322,42 @@ parse_domain(struct parser *p, struct buf *b, size_t *endp)
 	}
 }
 
-/* add_address - append the spec in b, found at input[start..end). */
+/*
+ * add_span - note a group name or comment found at input[start..end).
+ */
+static int
+add_span(struct parser *p, enum address_span_kind kind, size_t start,
+    size_t end)
+{
+	struct address_list	*l = p->out;
+	struct address_span	*v;
+	size_t			 cap;
+
+	if (l->nspans == l->spancap) {
+		cap = l->spancap ? l->spancap * 2 : 8;
+		v = realloc(l->spans, cap * sizeof(*v));
+		if (v == NULL) {
+			p->err = E_NOMEM;
+			return -1;
+		}
+		l->spans = v;
+		l->spancap = cap;
+	}
+
+	v = &l->spans[l->nspans++];
+	v->kind = kind;
+	v->off = start;
+	v->len = end - start;
+	return 0;
+}
+
+/*
+ * add_address - append the spec in b, found at input[start..end), with
+ * the display name read before it (NULL when there was none).
+ */
 static int
 add_address(struct parser *p, struct buf *b, size_t start, size_t end,
-    int has_domain)
+    int has_domain, const struct phrase *name)
 {
 	struct address_list	*l = p->out;
 	struct address		*v;
@@ -336,6 +379,8 @@ add_address(struct parser *p, struct buf *b, size_t start, size_t end,
 	v->off = start;
 	v->len = end - start;
 	v->has_domain = has_domain;
+	v->name_off = name != NULL ? name->start : 0;
+	v->name_len = name != NULL ? name->end - name->start : 0;
 	l->n++;
 	return 0;
 
@@ -401,9 +446,12 @@ skip_route(struct parser *p)
 	return lex(p);
 }
 
-/* parse_angle - "<" [obs-route] addr-spec ">", RFC 5322 §3.4. */
+/*
+ * parse_angle - "<" [obs-route] addr-spec ">", RFC 5322 §3.4; name is
+ * the display name read before it, or NULL.
+ */
 static int
-parse_angle(struct parser *p)
+parse_angle(struct parser *p, const struct phrase *name)
 {
 	struct phrase	 ph;
 	int		 rc = -1, has_domain;
@@ -429,7 +477,8 @@ parse_angle(struct parser *p)
 		    "malformed angle address";
 		goto out;
 	}
-	if (add_address(p, &ph.text, ph.start, ph.end, has_domain) == -1)
+	if (add_address(p, &ph.text, ph.start, ph.end, has_domain,
+	    name) == -1)
 		goto out;
 	rc = lex(p);
 
@@ -497,13 +546,14 @@ parse_address(struct parser *p, int in_group)
 		goto out;
 
 	if (is_special(p, '<')) {
-		rc = parse_angle(p);
+		rc = parse_angle(p, ph.nwords > 0 ? &ph : NULL);
 	} else if (is_special(p, ':')) {
 		if (in_group)
 			p->err = "group inside a group";
 		else if (ph.nwords == 0)
 			p->err = "group without a name";
-		else
+		else if (add_span(p, ADDRESS_GROUP_NAME, ph.start,
+		    ph.end) == 0)
 			rc = parse_group(p);
 	} else if (ph.nwords == 0 && !is_special(p, '@')) {
 		if (is_special(p, '>'))
@@ -513,7 +563,8 @@ parse_address(struct parser *p, int in_group)
 		else
 			p->err = "unexpected character in address";
 	} else if (parse_addr_spec(p, &ph, &has_domain) == 0)
-		rc = add_address(p, &ph.text, ph.start, ph.end, has_domain);
+		rc = add_address(p, &ph.text, ph.start, ph.end, has_domain,
+		    NULL);
 
 out:
 	buf_free(&ph.text);
@@ -555,7 +606,7 @@ fail:
 	return -1;
 }
 
-/* address_list_free - free every spec and the vector. */
+/* address_list_free - free every spec and both vectors. */
 void
 address_list_free(struct address_list *l)
 {
@@ -564,9 +615,13 @@ address_list_free(struct address_list *l)
 	for (i = 0; i < l->n; i++)
 		free(l->v[i].spec);
 	free(l->v);
+	free(l->spans);
 	l->v = NULL;
 	l->n = 0;
 	l->cap = 0;
+	l->spans = NULL;
+	l->nspans = 0;
+	l->spancap = 0;
 }
 
 /*

@@ -15,15 +15,35 @@ struct address {
 	size_t	 off;		/* where the addr-spec starts in the input */
 	size_t	 len;		/* and how many input bytes it spans */
 	int	 has_domain;	/* 1 when spec has an "@domain" */
+	size_t	 name_off;	/* display name of a name-addr: the phrase */
+	size_t	 name_len;	/* before "<" as written, quotes and inner
+				   comments included; 0 and 0 when none */
+};
+
+/* Text for people, not for delivery, that a list may also hold. */
+enum address_span_kind {
+	ADDRESS_GROUP_NAME,	/* the display name before a group's ":" */
+	ADDRESS_COMMENT		/* an outermost comment, parentheses
+				   included (nested ones are inside it) */
+};
+
+struct address_span {
+	enum address_span_kind	 kind;
+	size_t			 off;	/* where it starts in the input */
+	size_t			 len;	/* input bytes, folding included */
 };
 
 struct address_list {
-	struct address	*v;
-	size_t		 n;
-	size_t		 cap;
+	struct address		*v;
+	size_t			 n;
+	size_t			 cap;
+	struct address_span	*spans;	/* a group name comes after the
+					   comments inside it */
+	size_t			 nspans;
+	size_t			 spancap;
 };
 
-#define ADDRESS_LIST_INIT { NULL, 0, 0 }
+#define ADDRESS_LIST_INIT { NULL, 0, 0, NULL, 0, 0 }
 
 /*
  * address_list_parse - parse s[0..len) as an RFC 5322 address-list and
@@ -36,9 +56,13 @@ struct address_list {
  * group such as "undisclosed-recipients:;" gives nothing), empty list
  * elements (",,"), and obsolete bare local parts such as "root".
  *
+ * Group names and comments are appended to out->spans, so that a caller
+ * rewriting the field (RFC 2047 §5 allows encoded-words in both) knows
+ * where they are.
+ *
  * Returns 0, or -1 on a syntax error or when memory runs out, with a
  * static description in *errstr (what was wrong, never the input).
- * Addresses found before the error stay in out.
+ * Addresses and spans found before the error stay in out.
  */
 int	address_list_parse(const char *s, size_t len,
 	    struct address_list *out, const char **errstr);
