@@ -27,8 +27,9 @@ struct envelope_ctx {
 
 /*
  * envelope_build - the sender is -f, else the sender of the caller's
- * user section, else the configured sender, else login@domain. Recipients are the arguments (each an address list),
- * plus with -t those of To, Cc and Bcc, or, when the message has
+ * user section, else the configured sender, else login@domain.
+ * Recipients are the arguments (each an address list), plus with -t
+ * those of To, Cc and Bcc, or, when the message has
  * Resent- fields, only those of the newest Resent- block. A local
  * recipient (no domain, @localhost or @this host) goes through the
  * aliases; what is left without a domain gets "@domain".

@@ -59,7 +59,8 @@ test_from_value(void **state)
 
 	(void)state;
 	v = rewrite_from_value("Ops, Night \"Shift\"", "ops@example.com");
-	assert_string_equal(v, "\"Ops, Night \\\"Shift\\\"\" <ops@example.com>");
+	assert_string_equal(v,
+	    "\"Ops, Night \\\"Shift\\\"\" <ops@example.com>");
 	free(v);
 	v = rewrite_from_value("", "ops@example.com");
 	assert_string_equal(v, "ops@example.com");
