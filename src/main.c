@@ -168,6 +168,38 @@ display_name(const struct options *o, const struct conf *c,
 	return who->fullname;
 }
 
+/*
+ * newaliases_mode - -bi: sesmail reads the aliases file as it is, so
+ * there is nothing to rebuild; check it instead and say what is wrong,
+ * which is what an administrator running newaliases wants to know.
+ */
+static int
+newaliases_mode(const struct options *o, const struct caller *who)
+{
+	struct conf	 conf;
+	struct aliases	 aliases = ALIASES_INIT;
+	char		 err[ERRLEN] = "";
+	int		 rc;
+
+	conf_init(&conf);
+	rc = conf_load(o->config_path ? o->config_path : CONF_DEFAULT_PATH,
+	    o->config_path != NULL, who->uid, &conf, err, sizeof(err));
+	if (rc == 0 && conf.aliases == NULL) {
+		puts("sesmail: no aliases file is configured");
+		goto out;
+	}
+	if (rc == 0)
+		rc = load_aliases(&conf, who->uid, &aliases, err, sizeof(err));
+	if (rc == 0)
+		printf("%s: %zu aliases\n", conf.aliases, aliases.n);
+	else
+		fail_line(err);
+out:
+	aliases_free(&aliases);
+	conf_free(&conf);
+	return rc;
+}
+
 static int
 verify_mode(const struct envelope *env)
 {
@@ -422,9 +454,7 @@ main(int argc, char **argv)
 		    stderr);
 		return 0;
 	case MODE_NEWALIASES:
-		fputs("sesmail: aliases are read as they are; nothing to "
-		    "rebuild\n", stderr);
-		return 0;
+		return newaliases_mode(&opt, &who);
 	case MODE_SMTP:
 		return smtp_mode(&opt, &who);
 	case MODE_SEND:

@@ -110,5 +110,41 @@ expect_stderr "region"
 # A port nobody listens on: a temporary failure, the caller may retry.
 expect 75 "connection refused" -C "$conf" b@example.org
 
+# The audit line (also on stderr with -v): the fields, and never the
+# subject, the body or a recipient address.
+printf 'Subject: secret plans\n\nthe body text\n' > "$tmp/msg"
+expect 75 "audit line" -C "$conf" -v b@example.org
+for want in 'audit: id=[0-9a-f]' 'uid=[0-9]' 'user=' 'from=<noreply@example.com>' \
+    'nrcpt=1' 'size=[0-9]' 'error=transport' 'status=deferred' 'exit=75' \
+    'elapsed=[0-9]'; do
+	grep -q "$want" "$tmp/err" || { echo "FAIL audit lacks $want"; failed=$((failed + 1)); }
+done
+for secret in 'secret plans' 'the body text' 'b@example.org' \
+    "$AWS_SECRET_ACCESS_KEY"; do
+	grep -qF -- "$secret" "$tmp/err" && { echo "FAIL -v output shows '$secret'"; failed=$((failed + 1)); }
+done
+
+# newaliases (-bi) checks the aliases file and names the faulty line.
+printf 'root: ops@example.com\npostmaster: root\n' > "$tmp/aliases"
+cp "$conf" "$tmp/al.conf"
+printf 'aliases = "%s"\n' "$tmp/aliases" >> "$tmp/al.conf"
+expect 0 "-bi with a good aliases file" -C "$tmp/al.conf" -bi
+grep -q '2 aliases' "$tmp/out" || { echo "FAIL -bi count"; failed=$((failed + 1)); }
+printf 'root ops@example.com\n' > "$tmp/aliases"
+expect 78 "-bi with a broken aliases file" -C "$tmp/al.conf" -bi
+expect_stderr "line 1"
+printf 'root: |/usr/bin/procmail\n' > "$tmp/aliases"
+expect 78 "-bi refuses a pipe" -C "$tmp/al.conf" -bi
+ln -sf "$SESMAIL" "$tmp/newaliases"
+printf 'root: ops@example.com\n' > "$tmp/aliases"
+"$tmp/newaliases" -C "$tmp/al.conf" > "$tmp/out" 2>&1
+if [ $? -ne 0 ] || ! grep -q '1 aliases' "$tmp/out"; then
+	echo "FAIL newaliases name"; failed=$((failed + 1))
+else
+	echo "ok   newaliases name"
+fi
+chmod 0666 "$tmp/aliases"
+expect 78 "world-writable aliases file" -C "$tmp/al.conf" root
+
 echo "cli: $failed failed"
 [ "$failed" -eq 0 ]
