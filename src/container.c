@@ -1,0 +1,2 @@
+/* container - not written yet */
+#include "config.h"

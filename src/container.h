@@ -1,0 +1,3 @@
+#ifndef SESMAIL_CONTAINER_H
+#define SESMAIL_CONTAINER_H
+#endif

@@ -1,0 +1,2 @@
+/* credproc - not written yet */
+#include "config.h"

@@ -1,0 +1,3 @@
+#ifndef SESMAIL_CREDPROC_H
+#define SESMAIL_CREDPROC_H
+#endif

@@ -1,0 +1,2 @@
+/* imds - not written yet */
+#include "config.h"

@@ -1,0 +1,3 @@
+#ifndef SESMAIL_IMDS_H
+#define SESMAIL_IMDS_H
+#endif

@@ -1,0 +1,2 @@
+/* sts - not written yet */
+#include "config.h"

@@ -1,0 +1,3 @@
+#ifndef SESMAIL_STS_H
+#define SESMAIL_STS_H
+#endif
