@@ -561,3 +561,17 @@ aliases_free(struct aliases *a)
 	a->n = 0;
 	a->cap = 0;
 }
+
+int
+aliases_check(const struct aliases *a, char *err, size_t errlen)
+{
+	struct strlist	 out = STRLIST_INIT;
+	size_t		 i;
+	int		 rc = 0;
+
+	for (i = 0; i < a->n && rc == 0; i++) {
+		rc = aliases_resolve(a, a->v[i].name, &out, err, errlen);
+		strlist_free(&out);
+	}
+	return rc;
+}

@@ -66,6 +66,13 @@ int	aliases_resolve(const struct aliases *a, const char *name,
 	    struct strlist *out, char *err, size_t errlen);
 
 /* aliases_free - free every entry; a is left as ALIASES_INIT makes it. */
+/*
+ * aliases_check - resolve every alias once, so that a loop or a chain
+ * too deep is reported when the file is checked (newaliases), not only
+ * when mail for that name arrives. Returns 0, or -1 with err.
+ */
+int	aliases_check(const struct aliases *a, char *err, size_t errlen);
+
 void	aliases_free(struct aliases *a);
 
 #endif

@@ -190,6 +190,8 @@ newaliases_mode(const struct options *o, const struct caller *who)
 	}
 	if (rc == 0)
 		rc = load_aliases(&conf, who->uid, &aliases, err, sizeof(err));
+	if (rc == 0 && aliases_check(&aliases, err, sizeof(err)) == -1)
+		rc = EX_CONFIG;
 	if (rc == 0)
 		printf("%s: %zu aliases\n", conf.aliases, aliases.n);
 	else
@@ -205,8 +207,10 @@ verify_mode(const struct envelope *env)
 {
 	size_t	 i;
 
+	printf("sender: %s\n", env->sender != NULL ? env->sender :
+	    "<> (no Source: SES takes the From field)");
 	for (i = 0; i < env->rcpts.n; i++)
-		printf("%s... deliverable: handed to SES as it is\n",
+		printf("%s... deliverable: an SES destination\n",
 		    env->rcpts.v[i]);
 	return 0;
 }
@@ -254,6 +258,10 @@ send_mode(const struct options *o, const struct caller *who)
 		rc = EX_IOERR;
 		goto fail;
 	}
+
+	if (msg.nul_dropped > 0 && o->verbose)
+		fprintf(stderr, "sesmail: removed %zu NUL byte(s) from the "
+		    "message\n", msg.nul_dropped);
 
 	cause = "address";
 	ectx.conf = &conf;
@@ -401,6 +409,11 @@ smtp_mode(const struct options *o, const struct caller *who)
 	   code, not kill the process in the middle of a delivery. */
 	signal(SIGPIPE, SIG_IGN);
 	rc = smtp_serve(&srv, stdin, stdout);
+	if (rc == EX_PROTOCOL)
+		fail_line("-bs: the client went away with a transaction "
+		    "open; that message was not sent");
+	else if (rc != 0)
+		fail_line("-bs: cannot write to the client");
 out:
 	submitter_free(&sub);
 	aliases_free(&aliases);
@@ -411,9 +424,10 @@ out:
 static void
 usage(void)
 {
-	fputs("usage: sesmail [-t] [-i] [-f sender] [-F name] [-C file] "
-	    "[-v] [--] [recipient ...]\n"
-	    "       sesmail -bp | -bi | -bv recipient ... | -q\n"
+	fputs("usage: sesmail [-t] [-i] [-f|-r sender] [-F name] [-C file] "
+	    "[-L tag] [-v]\n"
+	    "               [--] [recipient ...]\n"
+	    "       sesmail -bs | -bp | -bi | -bv recipient ... | -q\n"
 	    "Accepted and ignored: -oX, -B type, -N dsn, -R ret, -V envid, "
 	    "-X file, -h N,\n"
 	    "  -A c|m, -O opt=val, -p proto, -G, -U, -n, -m, -c, -x, -d, "

@@ -80,6 +80,12 @@ fi
 
 expect 0 "-bv never sends" -C "$conf" -bv root b@example.org
 grep -q 'root@example.com' "$tmp/out" || { echo "FAIL -bv output"; failed=$((failed + 1)); }
+grep -q '^sender: noreply@example.com' "$tmp/out" || { echo "FAIL -bv sender"; failed=$((failed + 1)); }
+
+# NUL bytes are removed, and -v says how many.
+printf 'Subject: t\n\na\000b\000c\n' > "$tmp/nul"
+"$SESMAIL" -C "$conf" -v b@example.org < "$tmp/nul" > /dev/null 2> "$tmp/err"
+grep -q 'removed 2 NUL' "$tmp/err" || { echo "FAIL NUL count with -v"; failed=$((failed + 1)); }
 
 # Configurations sesmail must refuse.
 cp "$conf" "$tmp/gw.conf"; chmod 0664 "$tmp/gw.conf"
@@ -135,6 +141,9 @@ expect 78 "-bi with a broken aliases file" -C "$tmp/al.conf" -bi
 expect_stderr "line 1"
 printf 'root: |/usr/bin/procmail\n' > "$tmp/aliases"
 expect 78 "-bi refuses a pipe" -C "$tmp/al.conf" -bi
+printf 'loopa: loopb\nloopb: loopa\n' > "$tmp/aliases"
+expect 78 "-bi finds a loop" -C "$tmp/al.conf" -bi
+expect_stderr "loop"
 ln -sf "$SESMAIL" "$tmp/newaliases"
 printf 'root: ops@example.com\n' > "$tmp/aliases"
 "$tmp/newaliases" -C "$tmp/al.conf" > "$tmp/out" 2>&1
