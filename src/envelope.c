@@ -16,6 +16,7 @@
 
 #include "address.h"
 #include "envelope.h"
+#include "rewrite.h"
 #include "util.h"
 
 void
@@ -253,6 +254,13 @@ envelope_set_sender(const struct envelope_ctx *x, const char *given,
 	env->sender = qualify(given, x->conf, &rc, err, errlen);
 	if (env->sender == NULL)
 		return rc;
+
+	/* Callers pass -f root, -f www-data@host: never verified in SES.
+	   With allowed_from set, such a sender gives way to the configured
+	   one instead of getting the message refused. */
+	if (from_caller && x->conf->allowed_from.n > 0 &&
+	    !rewrite_from_allowed(env->sender, &x->conf->allowed_from))
+		return envelope_set_sender(x, NULL, 0, env, err, errlen);
 	if (!address_is_valid_spec(env->sender)) {
 		seterr(err, errlen, "sender '%s' is not a valid address",
 		    env->sender);

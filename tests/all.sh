@@ -66,6 +66,14 @@ fi
 
 [ "${1:-}" = --deps-only ] && exit 0
 
+# The programs that call sendmail (PHP, mailx, git, cron's argv...), for
+# tests/integration/callers.sh; it installs no MTA.
+if [ "$(id -u)" = 0 ]; then
+	say "installing the real callers (tests/install-callers.sh)"
+	sh "$ROOT/tests/install-callers.sh" ||
+		say "some callers could not be installed: their tests will skip"
+fi
+
 # --- 2. build and check twice ----------------------------------------------------
 # The tests reach nothing but 127.0.0.1; make sure no inherited setting
 # points them elsewhere.

@@ -287,6 +287,26 @@ test_resent_block_only(void **state)
 	assert_rcpts(&f->env, want);
 }
 
+static void
+test_f_outside_allowed_from(void **state)
+{
+	struct fixture	*f = *state;
+	char		 a0[] = "bob@example.org";
+	char		*args[] = { a0 };
+
+	assert_int_equal(strlist_add(&f->conf.allowed_from, "*@example.com"),
+	    0);
+	f->opt.sender = "root@web1.internal";
+	assert_int_equal(build(f, "\nb\n", args, 1), 0);
+	assert_string_equal(f->env.sender, "noreply@example.com");
+
+	envelope_free(&f->env);
+	message_free(&f->msg);
+	f->opt.sender = "billing@example.com";
+	assert_int_equal(build(f, "\nb\n", args, 1), 0);
+	assert_string_equal(f->env.sender, "billing@example.com");
+}
+
 int
 main(void)
 {
@@ -318,6 +338,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alias_loop_is_config_error,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resent_block_only,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_f_outside_allowed_from,
 		    setup, teardown),
 	};
 
