@@ -225,23 +225,32 @@ append_nonul(struct buf *b, const char *p, size_t n)
 
 /*
  * field_name_len - length of the field name when the line opens a field,
- * else 0. RFC 5322 §2.2 and §3.6.8: ftext is printable US-ASCII except
- * colon (33..126 but not 58), at least one, then ":".
+ * else 0; *colon gets where its colon is. RFC 5322 §2.2 and §3.6.8:
+ * ftext is printable US-ASCII except colon (33..126 but not 58), at
+ * least one, then ":"; §4.5.3 (obs-optional) allows white space before
+ * the colon, which old programs write ("Bcc : x"). Missing that would
+ * end the header section early and show a Bcc field to everyone.
  */
 static size_t
-field_name_len(const struct line *l)
+field_name_len(const struct line *l, size_t *colon)
 {
-	size_t		 i;
+	size_t		 i, n;
 	unsigned char	 c;
 
 	for (i = 0; i < l->len; i++) {
 		c = (unsigned char)l->p[i];
-		if (c == ':')
-			return i;
+		if (c == ':' || c == ' ' || c == '\t')
+			break;
 		if (c < 33 || c > 126)
 			return 0;
 	}
-	return 0;
+	n = i;
+	while (i < l->len && (l->p[i] == ' ' || l->p[i] == '\t'))
+		i++;
+	if (n == 0 || i == l->len || l->p[i] != ':')
+		return 0;
+	*colon = i;
+	return n;
 }
 
 /*
@@ -304,7 +313,7 @@ body_line(struct reader *r, const struct line *l)
 static int
 header_line(struct reader *r, const struct line *l)
 {
-	size_t	 n;
+	size_t	 n, colon;
 
 	if (l->len == 0) {
 		r->msg->had_separator = 1;
@@ -318,12 +327,16 @@ header_line(struct reader *r, const struct line *l)
 		return buf_append(&r->field, l->p, l->len);
 	}
 
-	n = field_name_len(l);
+	n = field_name_len(l, &colon);
 	if (n > 0) {
 		if (flush_field(r) == -1)
 			return -1;
 		r->namelen = n;
-		return buf_append(&r->field, l->p, l->len);
+		/* Stored as "Name:", without the obsolete white space, so
+		   that every later step finds the value after the name. */
+		if (buf_append(&r->field, l->p, n) == -1)
+			return -1;
+		return buf_append(&r->field, l->p + colon, l->len - colon);
 	}
 
 	r->state = S_BODY;

@@ -87,8 +87,11 @@ static const struct parse_case parse_cases[] = {
 	{ "continuation before any field is body",
 	  S(" indented\nSubject: x\n"), 0, { NULL },
 	  S(" indented\r\nSubject: x\r\n"), 0, 0 },
-	{ "space before colon is not a field", S("Subject : x\nTo: y\n"), 0,
-	  { NULL }, S("Subject : x\r\nTo: y\r\n"), 0, 0 },
+	{ "space before colon is an obsolete field",
+	  S("Subject : x\nTo: y\n"), 0,
+	  { "Subject: x", "To: y" }, S(""), 0, 0 },
+	{ "space inside a name is not a field", S("Sub ject: x\nTo: y\n"),
+	  0, { NULL }, S("Sub ject: x\r\nTo: y\r\n"), 0, 0 },
 	{ "8-bit field name is not a field",
 	  S("X: 1\nS\xc3\xbc" "bject: x\n"), 0, { "X: 1" },
 	  S("S\xc3\xbc" "bject: x\r\n"), 0, 0 },
@@ -282,6 +285,31 @@ test_remove_bcc(void **state)
 }
 
 /* test_add - appended at the end; injection refused. */
+static void
+test_space_before_colon(void **state)
+{
+	const char	*in = "To: a@example.org\nBcc : secret@example.org\n"
+	    "Subject\t: hi\n\nbody\n";
+	struct message	 m;
+	struct buf	 out = BUF_INIT;
+	char		*v;
+
+	(void)state;
+	message_init(&m);
+	assert_int_equal(message_parse(in, strlen(in), 0, &m), 0);
+	assert_int_equal(m.nhdr, 3);
+	assert_true(m.had_separator);
+	v = message_value(&m, 2);
+	assert_string_equal(v, "hi");
+	free(v);
+	assert_int_equal(message_remove(&m, "Bcc"), 1);
+	assert_int_equal(message_serialize(&m, &out), 0);
+	assert_string_equal(out.data,
+	    "To: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n");
+	buf_free(&out);
+	message_free(&m);
+}
+
 static void
 test_add(void **state)
 {
@@ -597,6 +625,7 @@ main(void)
 		cmocka_unit_test(test_find_count),
 		cmocka_unit_test(test_value),
 		cmocka_unit_test(test_remove_bcc),
+		cmocka_unit_test(test_space_before_colon),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_dedupe),
 		cmocka_unit_test(test_dedupe_all),
