@@ -20,6 +20,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "aliases.h"
 #include "audit.h"
 #include "conf.h"
@@ -307,9 +308,21 @@ struct smtp_ctx {
 static int
 smtp_check(void *arg, const char *rcpt, char *reply, size_t replylen)
 {
-	struct smtp_ctx	*ctx = arg;
-	struct envelope	 env;
-	int		 rc;
+	struct smtp_ctx		*ctx = arg;
+	struct address_list	 list = ADDRESS_LIST_INIT;
+	struct envelope		 env;
+	const char		*why;
+	int			 rc;
+
+	/* One RCPT names one mailbox (RFC 5321 §4.1.1.3): a group or a
+	   list would slip past the recipient limit or name nobody. */
+	if (address_list_parse(rcpt, strlen(rcpt), &list, &why) == -1 ||
+	    list.n != 1) {
+		address_list_free(&list);
+		seterr(reply, replylen, "one mailbox per RCPT TO, please");
+		return EX_DATAERR;
+	}
+	address_list_free(&list);
 
 	envelope_init(&env);
 	rc = envelope_add_list(ctx->ectx, rcpt, "RCPT TO", &env, reply,
@@ -346,6 +359,10 @@ smtp_deliver(void *arg, const char *sender, char *const *rcpts,
 	for (i = 0; i < nrcpt && rc == 0; i++)
 		rc = envelope_add_list(ctx->ectx, rcpts[i], "RCPT TO", &env,
 		    reply, replylen);
+	if (rc == 0 && env.rcpts.n == 0) {
+		seterr(reply, replylen, "no recipients");
+		rc = EX_USAGE;
+	}
 	if (rc != 0) {
 		submit_log_failure(ctx->sub, &env, len, "address", rc);
 		goto out;

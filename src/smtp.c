@@ -150,10 +150,11 @@ keep_octet(struct buf *b, size_t max, int c, int *nomem)
  * line, kept or not. Lines may end in CRLF or a bare LF; a CR elsewhere
  * is an ordinary octet. Reading stops at the LF, never beyond it, so
  * nothing waits for input the client has no reason to send yet. A
- * partial line at the end of input counts as no line (LINE_EOF).
+ * partial line at the end of input counts as no line (LINE_EOF). *crlf
+ * says whether the line ended in CRLF rather than a bare LF.
  */
 static int
-read_line(FILE *in, struct buf *b, size_t max, size_t *lenp)
+read_line(FILE *in, struct buf *b, size_t max, size_t *lenp, int *crlf)
 {
 	size_t	 n = 0;
 	int	 c, cr = 0, nomem = 0;
@@ -176,6 +177,8 @@ read_line(FILE *in, struct buf *b, size_t max, size_t *lenp)
 	}
 
 	*lenp = n;
+	if (crlf != NULL)
+		*crlf = cr;
 	return nomem ? LINE_NOMEM : LINE_OK;
 }
 
@@ -218,7 +221,7 @@ read_data(struct session *s, int *state)
 {
 	struct buf	*b = &s->data;
 	size_t		 start, max, n;
-	int		 rc;
+	int		 rc, crlf, prev_crlf = 1;
 
 	*state = DATA_KEPT;
 	buf_reset(b);
@@ -231,14 +234,22 @@ read_data(struct session *s, int *state)
 			buf_reset(b);
 		max = *state == DATA_KEPT ? s->limit + 1 : 2;
 		start = b->len;
-		rc = read_line(s->in, b, max, &n);
+		rc = read_line(s->in, b, max, &n, &crlf);
 		if (rc == LINE_EOF)
 			return EX_PROTOCOL;
 		if (rc == LINE_ERROR)
 			return EX_IOERR;
 
-		if (n == 1 && b->len == start + 1 && b->data[start] == '.')
+		/*
+		 * RFC 5321 §4.1.1.4: the end is CRLF "." CRLF, nothing
+		 * else. A dot line with a bare LF on either side is data:
+		 * taking it for the end would let text inside a message
+		 * start a second one (SMTP smuggling).
+		 */
+		if (n == 1 && b->len == start + 1 && b->data[start] == '.' &&
+		    crlf && prev_crlf)
 			break;
+		prev_crlf = crlf;
 		if (*state == DATA_KEPT && rc == LINE_NOMEM)
 			*state = DATA_NOMEM;
 		if (*state == DATA_KEPT)
@@ -682,7 +693,7 @@ next_command(struct session *s)
 	int	 rc;
 
 	buf_reset(&s->cmd);
-	rc = read_line(s->in, &s->cmd, CMD_MAX, &n);
+	rc = read_line(s->in, &s->cmd, CMD_MAX, &n, NULL);
 	if (rc == LINE_EOF) {
 		s->done = 1;
 		return s->mail ? EX_PROTOCOL : 0;

@@ -537,11 +537,31 @@ test_bare_lf(void **state)
 	(void)state;
 	assert_int_equal(serve("EHLO c\n"
 	    "MAIL FROM:<a@example.com>\nRCPT TO:<b@example.org>\nDATA\n"
-	    "Subject: lf\n\nline\r\n..dot\nlast\r\r\n.\n"
+	    "Subject: lf\n\nline\r\n..dot\nlast\r\r\n.\r\n"
 	    "QUIT\n", &out), 0);
 	assert_codes(out, "220 250 250 250 354 250 221");
 	/* A CR not before LF is an ordinary octet and stays. */
 	assert_data("Subject: lf\r\n\r\nline\r\n.dot\r\nlast\r\r\n");
+	free(out);
+}
+
+static void
+test_no_smuggling(void **state)
+{
+	char	*out;
+
+	/* A dot line with a bare LF on either side is data, not the end:
+	   the text after it must not become a second message. */
+	(void)state;
+	assert_int_equal(serve("EHLO c\r\n"
+	    "MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
+	    "DATA\r\nSubject: s\r\n\r\nbody\n.\r\n"
+	    "MAIL FROM:<x@example.com>\r\nRCPT TO:<victim@example.org>\r\n"
+	    "DATA\r\nevil\r\n.\nend\r\n.\r\nQUIT\r\n", &out), 0);
+	assert_codes(out, "220 250 250 250 354 250 221");
+	assert_int_equal(rec.calls, 1);
+	assert_non_null(memmem(rec.data.data, rec.data.len,
+	    "RCPT TO:<victim@example.org>", 28));
 	free(out);
 }
 
@@ -954,6 +974,7 @@ main(void)
 		T(test_rcpt_before_mail),
 		T(test_data_out_of_order),
 		T(test_bare_lf),
+		T(test_no_smuggling),
 		T(test_long_command_line),
 		T(test_deliver_tempfail),
 		T(test_deliver_unavailable),
