@@ -29,6 +29,7 @@
 struct resolve {
 	const struct aliases	*a;
 	struct strlist		*out;
+	unsigned char		*done;	/* per alias: already expanded */
 	const char		*path[ALIASES_MAXDEPTH];
 	size_t			 depth;
 	char			*err;
@@ -108,11 +109,19 @@ is_skipped(const char *s, size_t n)
 static const struct alias *
 find(const struct aliases *a, const char *name)
 {
-	size_t	 i;
+	size_t	 lo = 0, hi = a->byname != NULL ? a->n : 0, mid;
+	int	 c;
 
-	for (i = 0; i < a->n; i++)
-		if (strcasecmp(a->v[i].name, name) == 0)
-			return &a->v[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcasecmp(name, a->v[a->byname[mid]].name);
+		if (c == 0)
+			return &a->v[a->byname[mid]];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -300,7 +309,6 @@ add_entry(struct aliases *a, const char *s, size_t n, size_t line,
     char *err, size_t errlen)
 {
 	struct alias		 al = { NULL, STRLIST_INIT, 0 };
-	const struct alias	*dup;
 	const char		*colon;
 	size_t			 nlen;
 
@@ -323,13 +331,6 @@ add_entry(struct aliases *a, const char *s, size_t n, size_t line,
 	}
 	lower(al.name);
 	al.line = line;
-
-	dup = find(a, al.name);
-	if (dup != NULL) {
-		seterr(err, errlen, "line %zu: alias \"%s\" is already "
-		    "defined on line %zu", line, al.name, dup->line);
-		goto fail;
-	}
 
 	colon++;
 	if (parse_targets(colon, n - (size_t)(colon - s), line, al.name,
@@ -362,6 +363,62 @@ truncate_aliases(struct aliases *a, size_t keep)
 		free(a->v[a->n].name);
 		strlist_free(&a->v[a->n].targets);
 	}
+}
+
+/* The aliases being sorted; qsort has no user pointer. */
+static const struct aliases	*sorting;
+
+static int
+cmp_byname(const void *x, const void *y)
+{
+	const struct alias	*a = &sorting->v[*(const size_t *)x];
+	const struct alias	*b = &sorting->v[*(const size_t *)y];
+	int			 c;
+
+	c = strcasecmp(a->name, b->name);
+	if (c != 0)
+		return c;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/*
+ * build_index - sort the entries by name for find(), and refuse a name
+ * defined twice, naming both lines.
+ */
+static int
+build_index(struct aliases *a, char *err, size_t errlen)
+{
+	const struct alias	*p, *q;
+	size_t			*idx, i;
+
+	free(a->byname);
+	a->byname = NULL;
+	if (a->n == 0)
+		return 0;
+	idx = calloc(a->n, sizeof(*idx));
+	if (idx == NULL) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < a->n; i++)
+		idx[i] = i;
+	sorting = a;
+	qsort(idx, a->n, sizeof(*idx), cmp_byname);
+	sorting = NULL;
+
+	for (i = 1; i < a->n; i++) {
+		p = &a->v[idx[i - 1]];
+		q = &a->v[idx[i]];
+		if (strcasecmp(p->name, q->name) == 0) {
+			seterr(err, errlen, "line %zu: alias \"%s\" is "
+			    "already defined on line %zu", q->line, q->name,
+			    p->line);
+			free(idx);
+			return -1;
+		}
+	}
+	a->byname = idx;
+	return 0;
 }
 
 /*
@@ -409,11 +466,17 @@ aliases_parse(const char *text, size_t len, struct aliases *a, char *err,
 	if (first != 0 &&
 	    add_entry(a, entry.data, entry.len, first, err, errlen) == -1)
 		goto out;
+	if (build_index(a, err, errlen) == -1)
+		goto out;
 	rc = 0;
 
 out:
-	if (rc == -1)
+	if (rc == -1) {
 		truncate_aliases(a, keep);
+		/* The old index still fits the entries that are left. */
+		if (a->byname == NULL && keep > 0)
+			build_index(a, NULL, 0);
+	}
 	buf_free(&entry);
 	return rc;
 }
@@ -494,6 +557,11 @@ expand(struct resolve *r, const struct alias *al)
 		    "levels deep at \"%s\"", ALIASES_MAXDEPTH, al->name);
 		return -1;
 	}
+	/* Each alias is expanded once: what it stands for is in out
+	   already, and "x0: x1, x1 ... x29: x30, x30" would otherwise take
+	   2^30 steps. */
+	if (r->done[al - r->a->v])
+		return 0;
 	r->path[r->depth++] = al->name;
 
 	for (i = 0; i < al->targets.n; i++) {
@@ -509,6 +577,7 @@ expand(struct resolve *r, const struct alias *al)
 			goto out;
 	}
 	rc = 0;
+	r->done[al - r->a->v] = 1;
 
 out:
 	r->depth--;
@@ -540,7 +609,15 @@ aliases_resolve(const struct aliases *a, const char *name,
 	keep = out->n;
 
 	al = find(a, name);
-	rc = al != NULL ? expand(&r, al) : add(&r, name);
+	if (al == NULL)
+		return add(&r, name);
+	r.done = calloc(a->n, 1);
+	if (r.done == NULL) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = expand(&r, al);
+	free(r.done);
 
 	if (rc == -1) {
 		while (out->n > keep)
@@ -557,6 +634,8 @@ aliases_free(struct aliases *a)
 {
 	truncate_aliases(a, 0);
 	free(a->v);
+	free(a->byname);
+	a->byname = NULL;
 	a->v = NULL;
 	a->n = 0;
 	a->cap = 0;

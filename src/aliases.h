@@ -20,12 +20,14 @@ struct alias {
 };
 
 struct aliases {
-	struct alias	*v;
+	struct alias	*v;		/* in the order of the file */
 	size_t		 n;
 	size_t		 cap;
+	size_t		*byname;	/* indexes of v sorted by name, so a
+					   lookup is a binary search */
 };
 
-#define ALIASES_INIT { NULL, 0, 0 }
+#define ALIASES_INIT { NULL, 0, 0, NULL }
 
 /*
  * aliases_parse - read aliases(5) text: "name: target, target" lines,

@@ -127,7 +127,8 @@ load_aliases(const struct conf *c, uid_t uid, struct aliases *a,
 	size_t	 len;
 	int	 fd, rc = EX_CONFIG;
 
-	fd = open(c->aliases, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in its place must not hang us. */
+	fd = open(c->aliases, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1) {
 		seterr(err, errlen, "%s: %s", c->aliases, strerror(errno));
 		return EX_CONFIG;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "aliases.h"
+#include "buf.h"
 #include "strlist.h"
 #include "util.h"
 
@@ -549,6 +550,59 @@ test_load_file(void **state)
 	aliases_free(&a);
 }
 
+static void
+test_fan_out_expands_each_alias_once(void **state)
+{
+	struct aliases	 a = ALIASES_INIT;
+	struct strlist	 out = STRLIST_INIT;
+	struct buf	 text = BUF_INIT;
+	char		 err[256];
+	int		 i;
+
+	/* Each level names the next twice: without remembering what is
+	   done, resolving x0 would take 2^30 steps. */
+	(void)state;
+	for (i = 0; i < 30; i++)
+		assert_int_equal(buf_printf(&text, "x%d: x%d, x%d\n", i, i + 1,
+		    i + 1), 0);
+	assert_int_equal(buf_appends(&text, "x30: a@example.org\n"), 0);
+	parse_ok(text.data, &a);
+	assert_int_equal(aliases_resolve(&a, "x0", &out, err, sizeof(err)),
+	    0);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.v[0], "a@example.org");
+	assert_int_equal(aliases_check(&a, err, sizeof(err)), 0);
+	strlist_free(&out);
+	buf_free(&text);
+	aliases_free(&a);
+}
+
+static void
+test_many_aliases(void **state)
+{
+	struct aliases	 a = ALIASES_INIT;
+	struct strlist	 out = STRLIST_INIT;
+	struct buf	 text = BUF_INIT;
+	char		 err[256], name[32];
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(buf_printf(&text, "u%d: u%d@example.org\n",
+		    i, i), 0);
+	parse_ok(text.data, &a);
+	for (i = 0; i < 5000; i += 499) {
+		snprintf(name, sizeof(name), "U%d", i);
+		assert_int_equal(aliases_resolve(&a, name, &out, err,
+		    sizeof(err)), 0);
+	}
+	assert_int_equal(out.n, 11);
+	assert_string_equal(out.v[10], "u4990@example.org");
+	strlist_free(&out);
+	buf_free(&text);
+	aliases_free(&a);
+}
+
 int
 main(void)
 {
@@ -583,6 +637,8 @@ main(void)
 		cmocka_unit_test(test_failed_parse_keeps_earlier),
 		cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_fan_out_expands_each_alias_once),
+		cmocka_unit_test(test_many_aliases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
