@@ -624,42 +624,89 @@ address_list_free(struct address_list *l)
 	l->spancap = 0;
 }
 
+/* spec_atext - RFC 5322 §3.2.3 atext. */
+static int
+spec_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+}
+
 /*
- * address_is_valid_spec - check what SES accepts as an address: printable
- * ASCII only (it has no SMTPUTF8), one "@" outside any quoted local part.
+ * spec_local - length of a valid local part at s (dot-atom, or a
+ * quoted-string without white space), or 0.
+ */
+static size_t
+spec_local(const unsigned char *s)
+{
+	size_t	 i = 0;
+
+	if (s[0] == '"') {
+		for (i = 1; s[i] != '"'; i++) {
+			if (s[i] == '\\')
+				i++;
+			if (s[i] <= 0x20 || s[i] >= 0x7f)
+				return 0;
+		}
+		return i + 1;
+	}
+	for (;;) {
+		if (!spec_atext(s[i]))
+			return 0;
+		while (spec_atext(s[i]))
+			i++;
+		if (s[i] != '.')
+			return i;
+		i++;
+	}
+}
+
+/* spec_domain - true when s is a host name (LDH labels) or a literal. */
+static int
+spec_domain(const unsigned char *s)
+{
+	size_t	 i = 0, label;
+
+	if (s[0] == '[') {
+		for (i = 1; s[i] != ']'; i++)
+			if (s[i] <= 0x20 || s[i] >= 0x7f || s[i] == '[' ||
+			    s[i] == '\\')
+				return 0;
+		return i > 1 && s[i + 1] == '\0';
+	}
+	for (;;) {
+		for (label = 0; (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'; i++)
+			label++;
+		if (label == 0 || label > 63 || s[i - 1] == '-' ||
+		    s[i - label] == '-')
+			return 0;
+		if (s[i] == '\0')
+			return 1;
+		if (s[i] != '.')
+			return 0;
+		i++;
+	}
+}
+
+/*
+ * address_is_valid_spec - what SES accepts as an address, by the grammar
+ * of RFC 5322 §3.4.1 (a dot-atom or a quoted local part, a host name or
+ * a literal domain), in ASCII only: SES has no SMTPUTF8. Anything looser
+ * would let "-f 'x@example.com>,<y'" into a From field or a Source.
  */
 int
 address_is_valid_spec(const char *s)
 {
-	const unsigned char	*c;
-	size_t			 nat = 0, local = 0, domain = 0;
-	int			 quoted = 0;
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n;
 
-	if (s == NULL)
+	/* RFC 5321 §4.5.3.1: at most 64 + 1 + 255 octets. */
+	if (s == NULL || strlen(s) > 320)
 		return 0;
-	for (c = (const unsigned char *)s; *c != '\0'; c++) {
-		if (*c <= 0x20 || *c >= 0x7f)
-			return 0;
-		if (quoted && *c == '\\') {
-			if (c[1] <= 0x20 || c[1] >= 0x7f)
-				return 0;
-			c++;
-			local += 2;
-			continue;
-		}
-		if (*c == '"') {
-			/* Quotes belong to the local part only. */
-			if (nat > 0)
-				return 0;
-			quoted = !quoted;
-		} else if (*c == '@' && !quoted) {
-			nat++;
-			continue;
-		}
-		if (nat == 0)
-			local++;
-		else
-			domain++;
-	}
-	return !quoted && nat == 1 && local > 0 && domain > 0;
+	n = spec_local(u);
+	if (n == 0 || n > 64 || u[n] != '@')
+		return 0;
+	return spec_domain(u + n + 1);
 }

@@ -34,17 +34,42 @@ status_word(int exitcode)
 	}
 }
 
+/*
+ * ses_ids - the MessageIds, or, for a message sent in many calls, the
+ * first and how many more, so that the fields after it (status, exit)
+ * always fit in the line.
+ */
+static void
+ses_ids(const char *ids, char *out, size_t len)
+{
+	size_t		 first, more = 0;
+	const char	*p;
+
+	if (strlen(ids) < 200) {
+		snprintf(out, len, "%s", ids);
+		return;
+	}
+	first = strcspn(ids, ",");
+	for (p = ids; *p != '\0'; p++)
+		more += *p == ',';
+	snprintf(out, len, "%.*s(+%zu)", (int)(first < 120 ? first : 120),
+	    ids, more);
+}
+
 int
 audit_format(const struct audit_record *r, char *out, size_t len)
 {
+	char	 ids[256];
 	int	 n;
 
-	n = snprintf(out, len, "id=%s uid=%ld user=%s from=<%s> nrcpt=%zu "
-	    "size=%zu %s=%s status=%s exit=%d elapsed=%.3f",
+	if (r->ses_id != NULL)
+		ses_ids(r->ses_id, ids, sizeof(ids));
+	n = snprintf(out, len, "id=%s uid=%ld user=%.64s from=<%.320s> "
+	    "nrcpt=%zu size=%zu %s=%s status=%s exit=%d elapsed=%.3f",
 	    r->id, (long)r->uid, r->user ? r->user : "?",
 	    r->sender ? r->sender : "", r->nrcpt, r->size,
 	    r->ses_id ? "sesid" : "error",
-	    r->ses_id ? r->ses_id : (r->error ? r->error : "none"),
+	    r->ses_id ? ids : (r->error ? r->error : "none"),
 	    status_word(r->exitcode), r->exitcode, r->elapsed);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

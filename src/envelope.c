@@ -16,6 +16,8 @@
 
 #include "address.h"
 #include "envelope.h"
+#include "headers.h"
+#include "mime.h"
 #include "rewrite.h"
 #include "util.h"
 
@@ -89,12 +91,27 @@ static int
 add_final(const struct envelope_ctx *x, const char *spec, const char *what,
     struct envelope *env, char *err, size_t errlen)
 {
-	char	*full;
+	char	*full, *ascii;
 	int	 rc = 0;
 
 	full = qualify(spec, x->conf, &rc, err, errlen);
 	if (full == NULL)
 		return rc;
+	if (!mime_is_ascii(full, strlen(full))) {
+		/* An IDN domain has an ASCII form; a local part has none,
+		   and headers_domain_to_ascii says so. */
+		ascii = headers_domain_to_ascii(full, err, errlen);
+		free(full);
+		if (ascii == NULL)
+			return EX_DATAERR;
+		full = ascii;
+		if (!mime_is_ascii(full, strlen(full))) {
+			seterr(err, errlen, "%s: an address with a non-ASCII "
+			    "local part; SES cannot send to it", what);
+			free(full);
+			return EX_DATAERR;
+		}
+	}
 	if (!address_is_valid_spec(full)) {
 		seterr(err, errlen, "%s: '%s' is not an address SES can "
 		    "send to", what, full);

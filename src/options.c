@@ -104,6 +104,13 @@ take_arg(struct options *o, char flag, char *arg, char *err, size_t errlen)
 			seterr(err, errlen, "-F: line break in the full name");
 			return EX_USAGE;
 		}
+		/* It goes into a From field whose line must stay under
+		   998 octets (RFC 5322 §2.1.1). */
+		if (strlen(arg) > OPTIONS_MAX_FULLNAME) {
+			seterr(err, errlen, "-F: a full name of at most %d "
+			    "characters, please", OPTIONS_MAX_FULLNAME);
+			return EX_USAGE;
+		}
 		o->fullname = arg;
 		return 0;
 	case 'C':
@@ -187,11 +194,20 @@ parse_cluster(int argc, char **argv, int *ip, struct options *o,
 }
 
 static int
-check_recipients(const struct options *o, char *err, size_t errlen)
+check_recipients(const struct options *o, int after_dashes, char *err,
+    size_t errlen)
 {
 	int	 i;
 
 	for (i = 0; i < o->nrcpts; i++) {
+		/* "a@x -oi -f b@y": sendmail would mail "-oi@domain".
+		   Refuse instead; after "--" the caller meant it. */
+		if (!after_dashes && o->rcpts[i][0] == '-') {
+			seterr(err, errlen, "option %.40s after a recipient: "
+			    "options go first (or put -- before recipients)",
+			    o->rcpts[i]);
+			return EX_USAGE;
+		}
 		if (has_line_break(o->rcpts[i])) {
 			seterr(err, errlen, "line break in recipient "
 			    "argument %d", i + 1);
@@ -206,7 +222,7 @@ options_parse(int argc, char **argv, struct options *o, char *err,
     size_t errlen)
 {
 	const char	*name;
-	int		 i, rc;
+	int		 i, rc, dashes = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_SEND;
@@ -219,6 +235,7 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
+			dashes = 1;
 			break;
 		}
 		if (strcmp(argv[i], "--help") == 0) {
@@ -238,5 +255,5 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 
 	o->rcpts = argv + i;
 	o->nrcpts = argc - i;
-	return check_recipients(o, err, errlen);
+	return check_recipients(o, dashes, err, errlen);
 }

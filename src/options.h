@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 
+/* Longest -F accepted. */
+#define OPTIONS_MAX_FULLNAME	200
+
 enum mode {
 	MODE_SEND,		/* -bm, the default */
 	MODE_SMTP,		/* -bs */

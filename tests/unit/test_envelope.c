@@ -307,6 +307,24 @@ test_f_outside_allowed_from(void **state)
 	assert_string_equal(f->env.sender, "billing@example.com");
 }
 
+static void
+test_idn_recipients(void **state)
+{
+	struct fixture	*f = *state;
+	char		 a0[] = "J\xc3\xb6rg <j@b\xc3\xbc" "cher.example>";
+	char		*args[] = { a0 };
+	const char	*want[] = { "j@xn--bcher-kva.example", NULL };
+	char		 b0[] = "j\xc3\xb6rg@example.org";
+	char		*bad[] = { b0 };
+
+	assert_int_equal(build(f, "\nb\n", args, 1), 0);
+	assert_rcpts(&f->env, want);
+	envelope_free(&f->env);
+	message_free(&f->msg);
+	assert_int_equal(build(f, "\nb\n", bad, 1), EX_DATAERR);
+	assert_non_null(strstr(f->err, "non-ASCII local part"));
+}
+
 int
 main(void)
 {
@@ -340,6 +358,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_resent_block_only,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_f_outside_allowed_from,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idn_recipients,
 		    setup, teardown),
 	};
 

@@ -206,6 +206,21 @@ test_unknown_flag(void **state)
 }
 
 static void
+test_option_after_recipient(void **state)
+{
+	struct options	 o;
+	char		 err[ERRLEN];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, "sendmail", "a@example.org", "-oi",
+	    "-f", "x@example.com", NULL), EX_USAGE);
+	assert_non_null(strstr(err, "-oi"));
+	assert_int_equal(parse(&o, err, "sendmail", "--", "a@example.org",
+	    "-odd@example.org", NULL), 0);
+	assert_int_equal(o.nrcpts, 2);
+}
+
+static void
 test_line_breaks_refused(void **state)
 {
 	struct options	 o;
@@ -238,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_o_options),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_unknown_flag),
+		cmocka_unit_test(test_option_after_recipient),
 		cmocka_unit_test(test_line_breaks_refused),
 	};
 
