@@ -62,8 +62,9 @@ test_many_ids_keep_the_end(void **state)
 	   out of the line. */
 	(void)state;
 	for (i = 0; i < 16; i++)
-		assert_int_equal(buf_printf(&ids, "%s0101018264278cea-406a0406-"
-		    "5f46-412b-8f32-05ef31a62a%02d-000000", i ? "," : "", i), 0);
+		assert_int_equal(buf_printf(&ids, "%s0101018264278cea-"
+		    "406a0406-5f46-412b-8f32-05ef31a62a%02d-000000",
+		    i ? "," : "", i), 0);
 	memset(&r, 0, sizeof(r));
 	r.id = "x";
 	r.user = "root";
