@@ -31,6 +31,10 @@
 #include "submit.h"
 #include "util.h"
 
+/* Input beyond this cannot become a message SES takes, even after the
+   Bcc fields go: stop reading there rather than hold it all. */
+#define SUBMIT_MAX_INPUT	(SUBMIT_MAX_RAW + 1024 * 1024)
+
 /* Who runs sesmail, from the password file. */
 struct caller {
 	uid_t	 uid;
@@ -254,13 +258,18 @@ send_mode(const struct options *o, const struct caller *who)
 
 	cause = "input";
 	if (message_read_fd(STDIN_FILENO, o->ignore_dots ? 0 : MSG_DOT_ENDS,
-	    &msg) == -1) {
-		seterr(err, sizeof(err), "reading the message: %s",
-		    strerror(errno));
-		rc = EX_IOERR;
+	    SUBMIT_MAX_INPUT, &msg) == -1) {
+		if (errno == EFBIG) {
+			seterr(err, sizeof(err), "message too large for SES: "
+			    "over %d bytes", SUBMIT_MAX_INPUT);
+			rc = EX_DATAERR;
+		} else {
+			seterr(err, sizeof(err), "reading the message: %s",
+			    strerror(errno));
+			rc = EX_IOERR;
+		}
 		goto fail;
 	}
-
 	if (msg.nul_dropped > 0 && o->verbose)
 		fprintf(stderr, "sesmail: removed %zu NUL byte(s) from the "
 		    "message\n", msg.nul_dropped);

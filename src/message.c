@@ -447,14 +447,15 @@ dot_seen(const char *data, size_t len, size_t *scan, size_t *bol)
 
 /* read_all - read fd to EOF, or with MSG_DOT_ENDS to a lone-dot line. */
 static int
-read_all(int fd, int flags, struct buf *in)
+read_all(int fd, int flags, size_t max, struct buf *in)
 {
 	struct stat	 st;
 	size_t		 scan = 0, bol = 0, want;
 	ssize_t		 n;
 
 	want = READ_CHUNK;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (size_t)st.st_size <= max)
 		want = (size_t)st.st_size + 1;
 
 	for (;;) {
@@ -471,6 +472,10 @@ read_all(int fd, int flags, struct buf *in)
 		if (n == 0)
 			return 0;
 		in->len += (size_t)n;
+		if (in->len > max) {
+			errno = EFBIG;
+			return -1;
+		}
 		/* Stop reading (the writer may wait) once "." is seen. */
 		if ((flags & MSG_DOT_ENDS) &&
 		    dot_seen(in->data, in->len, &scan, &bol))
@@ -481,14 +486,14 @@ read_all(int fd, int flags, struct buf *in)
 
 /* message_read_fd - read fd and parse it; see message.h. */
 int
-message_read_fd(int fd, int flags, struct message *msg)
+message_read_fd(int fd, int flags, size_t max, struct message *msg)
 {
 	struct buf	 in;
 	int		 rc = -1, saved;
 
 	buf_init(&in);
 	message_init(msg);
-	if (read_all(fd, flags, &in) == -1)
+	if (read_all(fd, flags, max, &in) == -1)
 		goto out;
 	rc = message_parse(in.data == NULL ? "" : in.data, in.len, flags, msg);
 

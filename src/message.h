@@ -49,9 +49,10 @@ int	message_parse(const char *data, size_t len, int flags,
 
 /*
  * message_read_fd - read fd to its end (or to the lone dot) and parse it.
- * Returns 0, or -1 with errno set.
+ * Reading stops once more than max bytes came: a message SES cannot take
+ * is not worth the memory (errno EFBIG). Returns 0, or -1 with errno.
  */
-int	message_read_fd(int fd, int flags, struct message *msg);
+int	message_read_fd(int fd, int flags, size_t max, struct message *msg);
 
 void	message_init(struct message *);
 void	message_free(struct message *);

@@ -82,6 +82,16 @@ expect 0 "-bv never sends" -C "$conf" -bv root b@example.org
 grep -q 'root@example.com' "$tmp/out" || { echo "FAIL -bv output"; failed=$((failed + 1)); }
 grep -q '^sender: noreply@example.com' "$tmp/out" || { echo "FAIL -bv sender"; failed=$((failed + 1)); }
 
+# Input SES could never take is not read to its end, let alone held.
+head -c 20000000 /dev/zero | tr '\0' 'a' | fold -w 100 |
+	"$SESMAIL" -C "$conf" b@example.org > /dev/null 2> "$tmp/err"
+rc=$?
+if [ "$rc" -ne 65 ] || ! grep -q 'too large' "$tmp/err"; then
+	echo "FAIL 20 MB input: exit $rc"; failed=$((failed + 1))
+else
+	echo "ok   20 MB input refused"
+fi
+
 # NUL bytes are removed, and -v says how many.
 printf 'Subject: t\n\na\000b\000c\n' > "$tmp/nul"
 "$SESMAIL" -C "$conf" -v b@example.org < "$tmp/nul" > /dev/null 2> "$tmp/err"

@@ -536,7 +536,7 @@ test_large_read_fd(void **state)
 		_exit(0);
 	}
 	close(fds[1]);
-	assert_int_equal(message_read_fd(fds[0], 0, &msg), 0);
+	assert_int_equal(message_read_fd(fds[0], 0, SIZE_MAX, &msg), 0);
 	close(fds[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -561,7 +561,7 @@ test_read_fd_file(void **state)
 	assert_int_equal(fwrite(in, 1, sizeof(in) - 1, f), sizeof(in) - 1);
 	assert_int_equal(fflush(f), 0);
 	rewind(f);
-	assert_int_equal(message_read_fd(fileno(f), 0, &msg), 0);
+	assert_int_equal(message_read_fd(fileno(f), 0, SIZE_MAX, &msg), 0);
 	assert_int_equal(msg.input_size, sizeof(in) - 1);
 	assert_int_equal(msg.nul_dropped, 1);
 	assert_string_equal(msg.body.data, "lineone\r\n.\r\nafter\r\n");
@@ -586,7 +586,7 @@ test_read_fd_stops_at_dot(void **state)
 	assert_int_equal(write(fds[1], in, sizeof(in) - 1),
 	    (ssize_t)(sizeof(in) - 1));
 	alarm(10);
-	assert_int_equal(message_read_fd(fds[0], MSG_DOT_ENDS, &msg), 0);
+	assert_int_equal(message_read_fd(fds[0], MSG_DOT_ENDS, SIZE_MAX, &msg), 0);
 	alarm(0);
 	assert_int_equal(msg.nhdr, 1);
 	assert_string_equal(msg.body.data, "hello\r\n");
@@ -604,13 +604,13 @@ test_read_fd_errors(void **state)
 
 	(void)state;
 	errno = 0;
-	assert_int_equal(message_read_fd(-1, 0, &msg), -1);
+	assert_int_equal(message_read_fd(-1, 0, SIZE_MAX, &msg), -1);
 	assert_int_equal(errno, EBADF);
 	assert_int_equal(msg.nhdr, 0);
 
 	assert_int_equal(pipe(fds), 0);
 	close(fds[1]);
-	assert_int_equal(message_read_fd(fds[0], MSG_DOT_ENDS, &msg), 0);
+	assert_int_equal(message_read_fd(fds[0], MSG_DOT_ENDS, SIZE_MAX, &msg), 0);
 	close(fds[0]);
 	assert_int_equal(msg.nhdr, 0);
 	assert_int_equal(msg.body.len, 0);
