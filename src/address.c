@@ -628,8 +628,10 @@ address_list_free(struct address_list *l)
 static int
 spec_atext(unsigned char c)
 {
+	/* strchr() would find the terminating NUL too. */
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 /*

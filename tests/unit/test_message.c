@@ -586,7 +586,8 @@ test_read_fd_stops_at_dot(void **state)
 	assert_int_equal(write(fds[1], in, sizeof(in) - 1),
 	    (ssize_t)(sizeof(in) - 1));
 	alarm(10);
-	assert_int_equal(message_read_fd(fds[0], MSG_DOT_ENDS, SIZE_MAX, &msg), 0);
+	assert_int_equal(message_read_fd(fds[0], MSG_DOT_ENDS, SIZE_MAX, &msg),
+	    0);
 	alarm(0);
 	assert_int_equal(msg.nhdr, 1);
 	assert_string_equal(msg.body.data, "hello\r\n");
@@ -610,7 +611,8 @@ test_read_fd_errors(void **state)
 
 	assert_int_equal(pipe(fds), 0);
 	close(fds[1]);
-	assert_int_equal(message_read_fd(fds[0], MSG_DOT_ENDS, SIZE_MAX, &msg), 0);
+	assert_int_equal(message_read_fd(fds[0], MSG_DOT_ENDS, SIZE_MAX, &msg),
+	    0);
 	close(fds[0]);
 	assert_int_equal(msg.nhdr, 0);
 	assert_int_equal(msg.body.len, 0);
