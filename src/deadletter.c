@@ -1,0 +1,2 @@
+/* deadletter - not written yet */
+#include "config.h"

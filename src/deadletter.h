@@ -1,0 +1,3 @@
+#ifndef SESMAIL_DEADLETTER_H
+#define SESMAIL_DEADLETTER_H
+#endif

@@ -1,0 +1,2 @@
+/* retry - not written yet */
+#include "config.h"

@@ -1,0 +1,3 @@
+#ifndef SESMAIL_RETRY_H
+#define SESMAIL_RETRY_H
+#endif

@@ -1,0 +1,2 @@
+/* spool - not written yet */
+#include "config.h"

@@ -1,0 +1,3 @@
+#ifndef SESMAIL_SPOOL_H
+#define SESMAIL_SPOOL_H
+#endif
