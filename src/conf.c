@@ -23,9 +23,20 @@
 #define TIMEOUT_MIN	1
 #define TIMEOUT_MAX	3600
 
+/* What credentials { source } may name, "auto" first (the default). */
+static const char *const cred_sources[] = {
+	"auto", "env", "web_identity", "file", "process", "container",
+	"imds"
+};
+
 static cfg_opt_t cred_opts[] = {
 	CFG_STR("file", NULL, CFGF_NONE),
 	CFG_STR("profile", NULL, CFGF_NONE),
+	CFG_STR("source", "auto", CFGF_NONE),
+	CFG_STR("role_arn", NULL, CFGF_NONE),
+	CFG_STR("external_id", NULL, CFGF_NONE),
+	CFG_BOOL("session_policy", cfg_false, CFGF_NONE),
+	CFG_STR("sts_endpoint", NULL, CFGF_NONE),
 	CFG_END()
 };
 
@@ -98,6 +109,10 @@ conf_free(struct conf *c)
 	free(c->aliases);
 	free(c->cred_file);
 	free(c->cred_profile);
+	free(c->cred_source);
+	free(c->role_arn);
+	free(c->external_id);
+	free(c->sts_endpoint);
 	free(c->api);
 	free(c->configuration_set);
 	strlist_free(&c->allowed_from);
@@ -207,6 +222,109 @@ check_users(cfg_t *cfg, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* known_source - s is one of cred_sources. */
+static int
+known_source(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cred_sources) / sizeof(cred_sources[0]); i++)
+		if (strcmp(s, cred_sources[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* all_in - s is made only of bytes in set. */
+static int
+all_in(const char *s, const char *set)
+{
+	return strspn(s, set) == strlen(s);
+}
+
+/*
+ * has_sender - a session policy names the senders it allows, so it
+ * needs at least one.
+ */
+static int
+has_sender(cfg_t *cfg)
+{
+	unsigned int	 i, n;
+
+	if (cfg_getstr(cfg, "sender") != NULL)
+		return 1;
+	n = cfg_size(cfg, "user");
+	for (i = 0; i < n; i++)
+		if (cfg_getstr(cfg_getnsec(cfg, "user", i), "sender") != NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * check_role - role assumption: an ARN, an external id in STS's
+ * alphabet, and a policy only where it can name senders.
+ */
+static int
+check_role(cfg_t *cfg, cfg_t *sec, const char *path, char *err,
+    size_t errlen)
+{
+	static const char idchars[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@:/-";
+	const char	*arn, *xid;
+
+	arn = cfg_getstr(sec, "role_arn");
+	xid = cfg_getstr(sec, "external_id");
+	if (arn != NULL && (strncmp(arn, "arn:", 4) != 0 ||
+	    strlen(arn) > 2048 || !all_in(arn, idchars))) {
+		seterr(err, errlen, "%s: role_arn must be a role ARN, like "
+		    "arn:aws:iam::123456789012:role/sesmail", path);
+		return -1;
+	}
+	if (xid != NULL && (strlen(xid) < 2 || strlen(xid) > 1224 ||
+	    !all_in(xid, idchars))) {
+		seterr(err, errlen, "%s: external_id must be 2 to 1224 of "
+		    "A-Z a-z 0-9 _+=,.@:/-", path);
+		return -1;
+	}
+	if ((xid != NULL || cfg_getbool(sec, "session_policy")) &&
+	    arn == NULL) {
+		seterr(err, errlen, "%s: external_id and session_policy "
+		    "need role_arn", path);
+		return -1;
+	}
+	if (cfg_getbool(sec, "session_policy") && !has_sender(cfg)) {
+		seterr(err, errlen, "%s: session_policy needs a sender (the "
+		    "global one or a user section's) to allow", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* check_credentials - the credentials section. */
+static int
+check_credentials(cfg_t *cfg, const char *path, char *err, size_t errlen)
+{
+	const char	*s;
+	char		 why[ERRLEN];
+	cfg_t		*sec;
+
+	sec = cfg_getsec(cfg, "credentials");
+	if (sec == NULL)
+		return 0;
+	s = cfg_getstr(sec, "source");
+	if (s == NULL || !known_source(s)) {
+		seterr(err, errlen, "%s: credentials source must be \"auto\", "
+		    "\"env\", \"web_identity\", \"file\", \"process\", "
+		    "\"container\" or \"imds\"", path);
+		return -1;
+	}
+	s = cfg_getstr(sec, "sts_endpoint");
+	if (s != NULL && http_url_check(s, why, sizeof(why)) == -1) {
+		seterr(err, errlen, "%s: sts_endpoint: %s", path, why);
+		return -1;
+	}
+	return check_role(cfg, sec, path, err, errlen);
+}
+
 /* check_values - the checks libconfuse cannot make for us. */
 static int
 check_values(cfg_t *cfg, const char *path, char *err, size_t errlen)
@@ -244,7 +362,8 @@ check_values(cfg_t *cfg, const char *path, char *err, size_t errlen)
 	}
 
 	/* These end up in headers or on protocol lines. */
-	if (check_users(cfg, path, err, errlen) == -1)
+	if (check_users(cfg, path, err, errlen) == -1 ||
+	    check_credentials(cfg, path, err, errlen) == -1)
 		return -1;
 	sec = cfg_getsec(cfg, "credentials");
 	if (!no_break(cfg_getstr(cfg, "sender")) ||
@@ -318,6 +437,8 @@ take_values(cfg_t *cfg, const char *path, struct conf *t)
 	sec = cfg_getsec(cfg, "credentials");
 	t->connect_timeout = cfg_getint(cfg, "connect_timeout");
 	t->timeout = cfg_getint(cfg, "timeout");
+	t->session_policy = sec != NULL &&
+	    cfg_getbool(sec, "session_policy") == cfg_true;
 	t->path = strdup(path);
 	if (t->path == NULL ||
 	    dupopt(cfg, "region", &t->region) == -1 ||
@@ -328,6 +449,10 @@ take_values(cfg_t *cfg, const char *path, struct conf *t)
 	    dupopt(cfg, "aliases", &t->aliases) == -1 ||
 	    dupopt(sec, "file", &t->cred_file) == -1 ||
 	    dupopt(sec, "profile", &t->cred_profile) == -1 ||
+	    dupopt(sec, "source", &t->cred_source) == -1 ||
+	    dupopt(sec, "role_arn", &t->role_arn) == -1 ||
+	    dupopt(sec, "external_id", &t->external_id) == -1 ||
+	    dupopt(sec, "sts_endpoint", &t->sts_endpoint) == -1 ||
 	    dupopt(cfg, "api", &t->api) == -1 ||
 	    dupopt(cfg, "configuration_set", &t->configuration_set) == -1 ||
 	    take_lists(cfg, t) == -1) {

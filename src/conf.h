@@ -32,6 +32,12 @@ struct conf {
 	char	*aliases;	/* aliases(5) file, NULL for none */
 	char	*cred_file;	/* credentials { file } */
 	char	*cred_profile;	/* credentials { profile }, default "default" */
+	char	*cred_source;	/* credentials { source }: NULL or "auto" for
+				   the whole chain, else the one source used */
+	char	*role_arn;	/* credentials { role_arn }: assumed on top */
+	char	*external_id;	/* credentials { external_id } */
+	int	 session_policy; /* credentials { session_policy } */
+	char	*sts_endpoint;	/* credentials { sts_endpoint } */
 	long	 connect_timeout;	/* seconds */
 	long	 timeout;		/* seconds, whole request */
 	char	*api;		/* "auto", "v1" or "v2" */

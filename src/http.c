@@ -22,13 +22,25 @@
 
 struct http_client {
 	CURL	*curl;
+	int	 flags;		/* HTTP_* */
 	char	 errbuf[CURL_ERROR_SIZE];
 };
 
 /* What the callbacks fill during one transfer. */
 struct transfer {
 	struct http_response	*resp;
+	size_t			 max;		/* longest body accepted */
 	int			 too_large;
+};
+
+/*
+ * The credential services that answer only plain HTTP, on link-local
+ * addresses no one else can take: EC2 instance metadata (IPv4, IPv6) and
+ * the ECS and EKS Pod Identity agents (IPv4, IPv6).
+ */
+static const char *const metadata_hosts[] = {
+	"169.254.169.254", "169.254.170.2", "169.254.170.23",
+	"fd00:ec2::254", "fd00:ec2::23"
 };
 
 /* sesmail is single-threaded, so a plain flag is enough. */
@@ -68,12 +80,26 @@ setup(struct http_client *h, const char *ca_file, long connect_timeout,
 	if (ca_file != NULL &&
 	    curl_easy_setopt(c, CURLOPT_CAINFO, ca_file) != CURLE_OK)
 		return -1;
+
+	/* A proxy cannot reach a link-local address, and must not see the
+	   container's authorization token. */
+	if ((h->flags & HTTP_METADATA) &&
+	    curl_easy_setopt(c, CURLOPT_NOPROXY, "*") != CURLE_OK)
+		return -1;
 	return 0;
 }
 
 /* http_client_new - one easy handle, kept for connection reuse. */
 struct http_client *
 http_client_new(const char *ca_file, long connect_timeout, long timeout)
+{
+	return http_client_new_flags(ca_file, connect_timeout, timeout, 0);
+}
+
+/* http_client_new_flags - http_client_new for credential services. */
+struct http_client *
+http_client_new_flags(const char *ca_file, long connect_timeout,
+    long timeout, int flags)
 {
 	struct http_client	*h;
 
@@ -86,6 +112,7 @@ http_client_new(const char *ca_file, long connect_timeout, long timeout)
 	h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return NULL;
+	h->flags = flags;
 	h->curl = curl_easy_init();
 	if (h->curl == NULL)
 		goto fail;
@@ -117,6 +144,14 @@ http_response_free(struct http_response *resp)
 	free(resp->date);
 	resp->date = NULL;
 	resp->status = 0;
+}
+
+/* http_response_wipe - for replies that carry keys or tokens. */
+void
+http_response_wipe(struct http_response *resp)
+{
+	buf_wipe(&resp->body);
+	http_response_free(resp);
 }
 
 /* url_parse - url into a CURLU handle, or NULL with err. */
@@ -152,9 +187,22 @@ url_part(CURLU *u, CURLUPart what)
 	return s;
 }
 
-/* http_url_check - only https, or http to this very machine. */
-int
-http_url_check(const char *url, char *err, size_t errlen)
+/* is_metadata_host - one of the link-local credential services. */
+static int
+is_metadata_host(const char *host)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(metadata_hosts) / sizeof(metadata_hosts[0]);
+	    i++)
+		if (host_is_address(host, metadata_hosts[i]))
+			return 1;
+	return 0;
+}
+
+/* url_check - https, or http to loopback (or to metadata when allowed). */
+static int
+url_check(const char *url, int metadata, char *err, size_t errlen)
 {
 	CURLU	*u;
 	char	*scheme = NULL, *host = NULL, *user = NULL;
@@ -181,6 +229,14 @@ http_url_check(const char *url, char *err, size_t errlen)
 		rc = 0;
 	else if (strcasecmp(scheme, "http") == 0 && host_is_loopback(host))
 		rc = 0;
+	else if (strcasecmp(scheme, "http") == 0 && metadata &&
+	    is_metadata_host(host))
+		rc = 0;
+	else if (strcasecmp(scheme, "http") == 0 && metadata)
+		seterr(err, errlen, "plain http:// is allowed only to a "
+		    "loopback host or a link-local credential service "
+		    "(169.254.169.254, 169.254.170.2, 169.254.170.23, "
+		    "fd00:ec2::254, fd00:ec2::23); use https://");
 	else if (strcasecmp(scheme, "http") == 0)
 		seterr(err, errlen, "plain http:// is allowed only to a "
 		    "loopback host (127.0.0.1, ::1, localhost); use https://");
@@ -193,6 +249,20 @@ out:
 	curl_free(user);
 	curl_url_cleanup(u);
 	return rc;
+}
+
+/* http_url_check - only https, or http to this very machine. */
+int
+http_url_check(const char *url, char *err, size_t errlen)
+{
+	return url_check(url, 0, err, errlen);
+}
+
+/* http_cred_url_check - the same, and the five metadata addresses. */
+int
+http_cred_url_check(const char *url, char *err, size_t errlen)
+{
+	return url_check(url, 1, err, errlen);
 }
 
 /* is_default_port - port is what scheme implies anyway. */
@@ -244,14 +314,42 @@ out:
 	return out;
 }
 
-/* on_body - collect the reply, refusing to grow past HTTP_MAX_REPLY. */
+/* http_url_path - what SigV4 signs as the path of url. */
+char *
+http_url_path(const char *url, char *err, size_t errlen)
+{
+	CURLU	*u;
+	char	*p = NULL, *q = NULL, *path = NULL;
+
+	u = url_parse(url, err, errlen);
+	if (u == NULL)
+		return NULL;
+	if (curl_url_get(u, CURLUPART_QUERY, &q, 0) == CURLUE_OK) {
+		seterr(err, errlen, "the URL must not have a query (?...)");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK) {
+		seterr(err, errlen, "the URL has no path");
+		goto out;
+	}
+	path = strdup(*p != '\0' ? p : "/");
+	if (path == NULL)
+		seterr(err, errlen, "out of memory");
+out:
+	curl_free(p);
+	curl_free(q);
+	curl_url_cleanup(u);
+	return path;
+}
+
+/* on_body - collect the reply, refusing to grow past t->max. */
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct transfer	*t = arg;
 	size_t		 n = size * nmemb;
 
-	if (n > HTTP_MAX_REPLY - t->resp->body.len) {
+	if (n > t->max - t->resp->body.len) {
 		t->too_large = 1;
 		return 0;
 	}
@@ -398,10 +496,18 @@ http_request(struct http_client *h, const char *method, const char *url,
 	resp->date = NULL;
 	resp->status = 0;
 	t.resp = resp;
+	t.max = (h->flags & HTTP_SECRET) ? HTTP_SECRET_MAX : HTTP_MAX_REPLY;
 	t.too_large = 0;
 
-	if (http_url_check(url, err, errlen) == -1)
+	if (url_check(url, h->flags & HTTP_METADATA, err, errlen) == -1)
 		return -1;
+	/* Reserved whole, so that no copy of a secret is left behind by a
+	   realloc that moves the body. */
+	if ((h->flags & HTTP_SECRET) &&
+	    buf_reserve(&resp->body, HTTP_SECRET_MAX) == -1) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
 	hdrs = make_headers(headers, err, errlen);
 	if (hdrs == NULL)
 		return -1;
@@ -414,8 +520,8 @@ http_request(struct http_client *h, const char *method, const char *url,
 	h->errbuf[0] = '\0';
 	rc = curl_easy_perform(h->curl);
 	if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-		seterr(err, errlen, "reply too large (over %d bytes)",
-		    HTTP_MAX_REPLY);
+		seterr(err, errlen, "reply too large (over %zu bytes)",
+		    t.max);
 		goto out;
 	}
 	if (rc != CURLE_OK) {

@@ -24,6 +24,16 @@ struct http_response {
 /* No SES or STS reply is anywhere near this; a longer one is an error. */
 #define HTTP_MAX_REPLY	(1024 * 1024)
 
+/* A credentials reply (metadata JSON, STS XML) is far below this. */
+#define HTTP_SECRET_MAX	(64 * 1024)
+
+/* Flags of http_client_new_flags. */
+#define HTTP_METADATA	0x01	/* http:// also to the metadata addresses
+				   (http_cred_url_check); never a proxy */
+#define HTTP_SECRET	0x02	/* replies hold secrets: each is kept in
+				   one block of HTTP_SECRET_MAX that never
+				   moves, so http_response_wipe wipes all */
+
 /*
  * http_client_new - ca_file may be NULL (system store). Timeouts in
  * seconds; 0 means the default (10 s to connect, 60 s in all).
@@ -31,6 +41,10 @@ struct http_response {
  */
 struct http_client *http_client_new(const char *ca_file,
 	    long connect_timeout, long timeout);
+
+/* http_client_new_flags - the same, with HTTP_* flags. */
+struct http_client *http_client_new_flags(const char *ca_file,
+	    long connect_timeout, long timeout, int flags);
 void	http_client_free(struct http_client *);
 
 /*
@@ -40,11 +54,27 @@ void	http_client_free(struct http_client *);
 int	http_url_check(const char *url, char *err, size_t errlen);
 
 /*
+ * http_cred_url_check - http_url_check with one narrow exception for the
+ * credential services of EC2 and ECS/EKS, which speak only plain HTTP on
+ * link-local addresses: http:// is also allowed to 169.254.169.254,
+ * 169.254.170.2, 169.254.170.23, fd00:ec2::254 and fd00:ec2::23 (as IP
+ * literals, never names). Returns 0 or -1 with err.
+ */
+int	http_cred_url_check(const char *url, char *err, size_t errlen);
+
+/*
  * http_url_host - the Host header value for url ("host" or "host:port"
  * when the port is not the scheme's default; IPv6 in brackets). Returns
  * an allocated string or NULL.
  */
 char	*http_url_host(const char *url);
+
+/*
+ * http_url_path - the path of url as libcurl will send it ("/" when
+ * empty), for signing. Returns an allocated string, or NULL with err when
+ * url is malformed or has a query (a signed request has none).
+ */
+char	*http_url_path(const char *url, char *err, size_t errlen);
 
 /*
  * http_request - send method (POST, GET, PUT) to url with the given
@@ -62,5 +92,7 @@ int	http_request(struct http_client *, const char *method,
 	    struct http_response *resp, char *err, size_t errlen);
 
 void	http_response_free(struct http_response *);
+/* http_response_wipe - http_response_free, overwriting the body first. */
+void	http_response_wipe(struct http_response *);
 
 #endif

@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "audit.h"
+#include "imds.h"
 #include "rewrite.h"
 #include "ses.h"
 #include "submit.h"
@@ -56,9 +57,11 @@ submitter_free(struct submitter *s)
 {
 	http_client_free(s->http);
 	free(s->endpoint);
+	free(s->region_imds);
 	credentials_free(&s->cred);
 	s->http = NULL;
 	s->endpoint = NULL;
+	s->region_imds = NULL;
 }
 
 void
@@ -68,23 +71,108 @@ submit_result_free(struct submit_result *res)
 }
 
 /*
- * prepare - region, endpoint, credentials and the HTTP client, once.
+ * find_region - the configured region, else the environment's, else the
+ * instance's (SES.md 4.10): an EC2 machine needs no region set.
  */
 static int
-prepare(struct submitter *s, const char **cause, char *err, size_t errlen)
+find_region(struct submitter *s, char *err, size_t errlen)
 {
+	char	 why[ERRLEN];
 	int	 rc;
 
-	if (s->http != NULL)
-		return 0;
-
-	*cause = "config";
 	s->region = ses_region(s->conf);
-	if (s->region == NULL) {
+	if (s->region != NULL)
+		return 0;
+	if (imds_disabled()) {
 		seterr(err, errlen, "no region: set region in sesmail.conf "
 		    "or AWS_REGION");
 		return EX_CONFIG;
 	}
+	rc = imds_region(&s->region_imds, why, sizeof(why));
+	if (rc != 0) {
+		seterr(err, errlen, "no region: set region in sesmail.conf "
+		    "or AWS_REGION (%s)", why);
+		return rc;
+	}
+	s->region = s->region_imds;
+	return 0;
+}
+
+/* query_of - what the credential chain needs to know of s. */
+static void
+query_of(const struct submitter *s, struct cred_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->conf = s->conf;
+	q->uid = s->uid;
+	q->user = s->user;
+	q->region = s->region;
+}
+
+/* say_credentials - which credentials, for -v; never a secret. */
+static void
+say_credentials(const struct submitter *s, const char *what)
+{
+	struct tm	 tm;
+	char		 until[32] = "";
+
+	if (s->cred.expiration != 0 &&
+	    gmtime_r(&s->cred.expiration, &tm) != NULL)
+		strftime(until, sizeof(until), ", until %Y-%m-%dT%H:%M:%SZ",
+		    &tm);
+	say(s, "%s %s%s%s%s", what, s->cred.source,
+	    s->cred.role_arn != NULL ? ", as " : "",
+	    s->cred.role_arn != NULL ? s->cred.role_arn : "", until);
+}
+
+/*
+ * refresh - before each later message: temporary credentials are
+ * fetched again shortly before they expire.
+ */
+static int
+refresh(struct submitter *s, const char **cause, char *err, size_t errlen)
+{
+	struct cred_query	 q;
+	char			 why[ERRLEN];
+	int			 rc;
+
+	query_of(s, &q);
+	rc = credentials_refresh(&q, &s->cred, why, sizeof(why));
+	if (rc == 1)
+		say_credentials(s, "credentials refreshed from");
+	if (rc == -1)
+		say(s, "credentials not refreshed, the current ones still "
+		    "serve: %s", why);
+	if (rc == 0 || rc == 1 || rc == -1)
+		return 0;
+	*cause = "credentials";
+	seterr(err, errlen, "%s", why);
+	return rc;
+}
+
+/*
+ * prepare - region, endpoint, credentials and the HTTP client, once;
+ * later only a refresh of the credentials when they are about to expire.
+ */
+static int
+prepare(struct submitter *s, const char **cause, char *err, size_t errlen)
+{
+	struct cred_query	 q;
+	int			 rc;
+
+	if (s->http != NULL)
+		return refresh(s, cause, err, errlen);
+
+	/* What an earlier, failed attempt of this session left. */
+	free(s->endpoint);
+	free(s->region_imds);
+	s->endpoint = NULL;
+	s->region_imds = NULL;
+
+	*cause = "config";
+	rc = find_region(s, err, errlen);
+	if (rc != 0)
+		return rc;
 	s->endpoint = ses_endpoint(s->conf, s->region);
 	if (s->endpoint == NULL) {
 		seterr(err, errlen, "out of memory");
@@ -94,11 +182,12 @@ prepare(struct submitter *s, const char **cause, char *err, size_t errlen)
 		return EX_CONFIG;
 
 	*cause = "credentials";
-	rc = credentials_resolve(s->conf, s->uid, &s->cred, err, errlen);
+	query_of(s, &q);
+	rc = credentials_resolve(&q, &s->cred, err, errlen);
 	if (rc != 0)
 		return rc;
-	say(s, "credentials from %s, region %s, endpoint %s",
-	    s->cred.source, s->region, s->endpoint);
+	say_credentials(s, "credentials from");
+	say(s, "region %s, endpoint %s", s->region, s->endpoint);
 
 	*cause = "local";
 	s->http = http_client_new(s->conf->ca_file, s->conf->connect_timeout,

@@ -1,7 +1,8 @@
 /*
  * submit - hand a message to SES: the part of the send path that -bm and
  * -bs share. One submitter lives for the whole process, so an SMTP
- * session looks its credentials up once and keeps one HTTPS connection.
+ * session looks its credentials up once (and again only shortly before
+ * they expire) and keeps one HTTPS connection.
  */
 #ifndef SESMAIL_SUBMIT_H
 #define SESMAIL_SUBMIT_H
@@ -30,6 +31,7 @@ struct submitter {
 
 	/* Set up on first use and kept for later messages. */
 	const char		*region;
+	char			*region_imds;	/* region, when metadata told */
 	char			*endpoint;
 	struct credentials	 cred;
 	int			 have_cred;

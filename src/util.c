@@ -63,28 +63,52 @@ has_line_break(const char *s)
 	return s == NULL || strpbrk(s, "\r\n") != NULL;
 }
 
+/* unbracket - host without IPv6 brackets, in tmp when it had them. */
+static const char *
+unbracket(const char *host, char *tmp, size_t tmplen)
+{
+	size_t	 n;
+
+	n = strlen(host);
+	if (n < 2 || host[0] != '[' || host[n - 1] != ']' || n - 1 > tmplen)
+		return host;
+	memcpy(tmp, host + 1, n - 2);
+	tmp[n - 2] = '\0';
+	return tmp;
+}
+
 int
 host_is_loopback(const char *host)
 {
 	struct in_addr	 a4;
 	struct in6_addr	 a6;
 	char		 tmp[64];
-	size_t		 n;
 
 	if (strcasecmp(host, "localhost") == 0)
 		return 1;
 	if (inet_pton(AF_INET, host, &a4) == 1)
 		return (ntohl(a4.s_addr) >> 24) == 127;
 
-	n = strlen(host);
-	if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n < sizeof(tmp)) {
-		memcpy(tmp, host + 1, n - 2);
-		tmp[n - 2] = '\0';
-		host = tmp;
-	}
+	host = unbracket(host, tmp, sizeof(tmp));
 	if (inet_pton(AF_INET6, host, &a6) == 1)
 		return IN6_IS_ADDR_LOOPBACK(&a6);
 	return 0;
+}
+
+int
+host_is_address(const char *host, const char *addr)
+{
+	struct in_addr	 h4, a4;
+	struct in6_addr	 h6, a6;
+	char		 tmp[64];
+
+	if (inet_pton(AF_INET, host, &h4) == 1)
+		return inet_pton(AF_INET, addr, &a4) == 1 &&
+		    h4.s_addr == a4.s_addr;
+	host = unbracket(host, tmp, sizeof(tmp));
+	return inet_pton(AF_INET6, host, &h6) == 1 &&
+	    inet_pton(AF_INET6, addr, &a6) == 1 &&
+	    memcmp(&h6, &a6, sizeof(h6)) == 0;
 }
 
 int

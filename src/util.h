@@ -41,6 +41,13 @@ int	has_line_break(const char *s);
 int	host_is_loopback(const char *host);
 
 /*
+ * host_is_address - true when host (a URL host, IPv6 with or without
+ * brackets) is the IP address addr, compared as addresses, so that
+ * "fd00:ec2:0::254" is "fd00:ec2::254". Names never match.
+ */
+int	host_is_address(const char *host, const char *addr);
+
+/*
  * check_private_file - fstat an open file and refuse it unless it is a
  * regular file owned by root or by owner, and none of the bits in
  * forbidden (e.g. S_IWGRP | S_IWOTH) are set. Returns 0 or -1 with err

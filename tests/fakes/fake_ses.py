@@ -13,7 +13,8 @@ before the reply is sent, so a client that has exited has been recorded.
 
 The SigV4 signature is verified by an implementation of its own (not
 botocore's): canonical request rebuilt from the bytes received, signed
-headers as listed in Authorization, key from --access-key/--secret-key,
+headers as listed in Authorization, key from --access-key/--secret-key
+(or one of the --keys-file list, secrets kept off the command line),
 scope region --region and service "ses". A bad signature is answered 403
 SignatureDoesNotMatch, an unknown key 403 InvalidClientTokenId, both in
 the SES XML error shape.
@@ -216,6 +217,16 @@ def xml_error(etype, code, msg, rid):
             % (NS, escape(etype), escape(code), escape(msg), rid))
 
 
+def key_for(args, access_key):
+    """(secret, session token or None) of a key this fake accepts, or None."""
+    if access_key == args.access_key:
+        return args.secret_key, args.session_token
+    for k in args.extra_keys:
+        if k.get("AccessKeyId") == access_key:
+            return k["SecretAccessKey"], k.get("Token")
+    return None
+
+
 class State:
     def __init__(self, args):
         self.args = args
@@ -415,11 +426,13 @@ class Handler(BaseHTTPRequestHandler):
         rec["signed_headers"] = auth["SignedHeaders"].split(";")
         token = self.headers.get("X-Amz-Security-Token")
         rec["session_token"] = token
-        if auth["cred"][0] != args.access_key:
+        known = key_for(args, auth["cred"][0])
+        if known is None:
             rec["sig_error"] = "unknown access key"
             return 403, xml_error("Sender", "InvalidClientTokenId",
                                   "The security token included in the request is invalid.", rid)
-        if args.session_token is not None and token != args.session_token:
+        secret, want_token = known
+        if want_token is not None and token != want_token:
             rec["sig_error"] = "session token missing or different"
             return 403, xml_error("Sender", "InvalidClientTokenId",
                                   "The security token included in the request is invalid.", rid)
@@ -433,7 +446,7 @@ class Handler(BaseHTTPRequestHandler):
             return 403, xml_error("Sender", "SignatureDoesNotMatch",
                                   "X-Amz-Security-Token must be signed", rid)
         ok, why, creq, sts = sigv4_check("POST", self.path, list(self.headers.items()),
-                                         body, auth, args.secret_key, args.region, "ses")
+                                         body, auth, secret, args.region, "ses")
         if not ok:
             rec["sig_error"] = why
             rec["canonical_request"] = creq
@@ -520,6 +533,8 @@ def main():
     p.add_argument("--access-key", default="AKIDFAKESESMAIL00001")
     p.add_argument("--secret-key", default="fakeSecretKeyForSesmailTests/0123456789+ab")
     p.add_argument("--session-token")
+    p.add_argument("--keys-file", help="JSON list of more accepted keys: "
+                   "{AccessKeyId, SecretAccessKey, Token (required when given)}")
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--mock", help="JSON object or list (ses_mock of a case)")
     p.add_argument("--close", action="store_true")
@@ -529,6 +544,10 @@ def main():
     p.add_argument("--max-skew", type=float, default=900.0)
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args()
+    args.extra_keys = []
+    if args.keys_file:
+        with open(args.keys_file, encoding="utf-8") as f:
+            args.extra_keys = json.load(f)
 
     srv = Server(("127.0.0.1", 0), Handler)
     srv.state = State(args)

@@ -14,6 +14,24 @@
   moto_ctl.py messages URL             the SES messages moto stored, as a
                                        JSON list of {id, source,
                                        destinations, raw_data}
+  moto_ctl.py setup-sts URL DIR SENDER...
+        for the credentials tests: what setup does, and more users and
+        roles, all in account 123456789012:
+          user "sesmail"  ses:* and sts:*          key in DIR/user.key
+          user "assumer"  sts:AssumeRole only      key in DIR/assumer.key
+          role "sesmail-sender"  ses:SendRawEmail, ses:SendEmail
+          role "instance-role"   sts:AssumeRole only
+        keys are written as "ID SECRET"
+  moto_ctl.py assume URL KEYFILE ROLE_ARN OUT
+        AssumeRole with the key in KEYFILE; write the credentials to OUT
+        as a JSON list for fake_imds.py --creds
+  moto_ctl.py allow-unsigned URL N     the next N requests need no
+                                       signature (AssumeRoleWithWebIdentity
+                                       is unsigned), later ones do again
+  moto_ctl.py assumed URL              the roles assumed so far, as a JSON
+                                       list of {role_arn, session_name,
+                                       external_id, policy, access_key_id}
+                                       (never a secret)
 
 Needs boto3 (moto[server] depends on it). Talks to URL only, which must
 be a loopback address.
@@ -58,25 +76,53 @@ def cmd_wait(url, seconds=30.0):
     return 1
 
 
-def cmd_setup(url, keyfile, senders):
-    iam = client(url, "iam", BOOT_KEY)
-    iam.create_user(UserName="sesmail")
-    iam.put_user_policy(
-        UserName="sesmail", PolicyName="ses-send",
-        PolicyDocument=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "ses:*", "Resource": "*"}],
-        }))
-    ak = iam.create_access_key(UserName="sesmail")["AccessKey"]
+def allow(actions):
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+    })
+
+
+def make_user(iam, name, actions, keyfile):
+    """An IAM user allowed actions; its new key goes to keyfile."""
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="allow",
+                        PolicyDocument=allow(actions))
+    ak = iam.create_access_key(UserName=name)["AccessKey"]
     key = (ak["AccessKeyId"], ak["SecretAccessKey"])
     fd = os.open(keyfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write("%s %s\n" % key)
-    req = urllib.request.Request(url + "/moto-api/reset-auth", data=b"0",
+    return key
+
+
+def make_role(iam, name, actions):
+    trust = json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:*",
+                       "Principal": {"AWS": "*"}}],
+    })
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+    iam.put_role_policy(RoleName=name, PolicyName="allow",
+                        PolicyDocument=allow(actions))
+
+
+def reset_auth(url, n):
+    """Check signatures after the next n requests (0: from now on)."""
+    req = urllib.request.Request(url + "/moto-api/reset-auth", data=str(n).encode(),
                                  headers={"Content-Type": "text/plain"}, method="POST")
     with urllib.request.urlopen(req, timeout=10) as r:
         if json.load(r).get("status") != "ok":
             sys.exit("moto_ctl: reset-auth did not answer ok")
+
+
+def cmd_setup(url, keyfile, senders, extra=None):
+    iam = client(url, "iam", BOOT_KEY)
+    key = make_user(iam, "sesmail", "ses:*" if extra is None else ["ses:*", "sts:*"],
+                    keyfile)
+    if extra is not None:
+        extra(iam)
+    reset_auth(url, 0)
     # From here every call must be signed by an IAM key moto knows.
     try:
         client(url, "ses", BOOT_KEY).list_identities()
@@ -87,6 +133,38 @@ def cmd_setup(url, keyfile, senders):
     ses = client(url, "ses", key)
     for s in senders:
         ses.verify_email_identity(EmailAddress=s)
+    return 0
+
+
+def cmd_setup_sts(url, outdir, senders):
+    def extra(iam):
+        make_user(iam, "assumer", "sts:AssumeRole", os.path.join(outdir, "assumer.key"))
+        make_role(iam, "sesmail-sender", ["ses:SendRawEmail", "ses:SendEmail"])
+        make_role(iam, "instance-role", "sts:AssumeRole")
+    return cmd_setup(url, os.path.join(outdir, "user.key"), senders, extra)
+
+
+def cmd_assume(url, keyfile, role_arn, out):
+    with open(keyfile) as f:
+        key = tuple(f.read().split())
+    cr = client(url, "sts", key).assume_role(
+        RoleArn=role_arn, RoleSessionName="moto-ctl")["Credentials"]
+    doc = [{"AccessKeyId": cr["AccessKeyId"], "SecretAccessKey": cr["SecretAccessKey"],
+            "Token": cr["SessionToken"], "expires_in": 3600}]
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(doc, f)
+    return 0
+
+
+def cmd_assumed(url):
+    with urllib.request.urlopen(url + "/moto-api/data.json", timeout=10) as r:
+        data = json.load(r)
+    roles = data.get("sts", {}).get("AssumedRole", [])
+    json.dump([{k: a.get(k) for k in ("role_arn", "session_name", "external_id",
+                                      "policy", "access_key_id")} for a in roles],
+              sys.stdout, indent=1)
+    sys.stdout.write("\n")
     return 0
 
 
@@ -134,6 +212,15 @@ def main(argv):
         return cmd_setup(url, argv[3], argv[4:])
     if cmd == "messages":
         return cmd_messages(url)
+    if cmd == "setup-sts" and len(argv) >= 4:
+        return cmd_setup_sts(url, argv[3], argv[4:])
+    if cmd == "assume" and len(argv) == 6:
+        return cmd_assume(url, argv[3], argv[4], argv[5])
+    if cmd == "allow-unsigned" and len(argv) == 4:
+        reset_auth(url, int(argv[3]))
+        return 0
+    if cmd == "assumed":
+        return cmd_assumed(url)
     sys.stderr.write(__doc__)
     return 2
 

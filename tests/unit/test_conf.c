@@ -54,12 +54,31 @@ clear_env(void)
 		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
 		"AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION",
 		"AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-		"AWS_ENDPOINT_URL_SES", NULL
+		"AWS_ENDPOINT_URL_SES", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI", NULL
 	};
 	size_t	 i;
 
 	for (i = 0; vars[i] != NULL; i++)
 		unsetenv(vars[i]);
+	/* Never the real instance metadata from a unit test. */
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+}
+
+/* resolve - the credential chain for conf c and caller uid. */
+static int
+resolve(const struct conf *c, uid_t uid, struct credentials *cr,
+    char *err, size_t errlen)
+{
+	struct cred_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.conf = c;
+	q.uid = uid;
+	q.user = "tester";
+	q.region = "us-east-1";
+	return credentials_resolve(&q, cr, err, errlen);
 }
 
 static int
@@ -461,7 +480,7 @@ test_cred_env(void **state)
 	conf_init(&c);
 	setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "secretenv", 1);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    0);
 	assert_string_equal(cr.access_key_id, "AKIDENV");
 	assert_string_equal(cr.secret_access_key, "secretenv");
@@ -471,23 +490,23 @@ test_cred_env(void **state)
 	assert_null(cr.secret_access_key);
 
 	setenv("AWS_SESSION_TOKEN", "tokenenv", 1);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    0);
 	assert_string_equal(cr.session_token, "tokenenv");
 	credentials_free(&cr);
 
 	/* One key alone is a mistake, not "no credentials". */
 	unsetenv("AWS_SECRET_ACCESS_KEY");
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    EX_CONFIG);
 	assert_non_null(strstr(err, "AWS_SECRET_ACCESS_KEY"));
 	assert_null(cr.access_key_id);
 	setenv("AWS_SECRET_ACCESS_KEY", "", 1);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    EX_CONFIG);
 	unsetenv("AWS_ACCESS_KEY_ID");
 	setenv("AWS_SECRET_ACCESS_KEY", "secretenv", 1);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    EX_CONFIG);
 	assert_non_null(strstr(err, "AWS_ACCESS_KEY_ID"));
 	conf_free(&c);
@@ -504,7 +523,7 @@ test_cred_none(void **state)
 	conf_init(&c);
 	/* Empty variables count as unset. */
 	setenv("AWS_ACCESS_KEY_ID", "", 1);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    EX_CONFIG);
 	assert_non_null(strstr(err, "no AWS credentials"));
 	conf_free(&c);
@@ -519,7 +538,7 @@ test_cred_file(void **state)
 
 	(void)state;
 	key_conf(&c, 0640, path, sizeof(path));
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    0);
 	assert_string_equal(cr.access_key_id, "AKIDDEFAULT");
 	assert_string_equal(cr.secret_access_key, "secretdefault");
@@ -530,7 +549,7 @@ test_cred_file(void **state)
 	/* The environment comes first. */
 	setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "secretenv", 1);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    0);
 	assert_string_equal(cr.source, "environment");
 	credentials_free(&cr);
@@ -549,14 +568,14 @@ test_cred_file_modes(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		key_conf(&c, bad[i], path, sizeof(path));
-		assert_int_equal(credentials_resolve(&c, 0, &cr, err,
+		assert_int_equal(resolve(&c, 0, &cr, err,
 		    sizeof(err)), EX_NOPERM);
 		assert_non_null(strstr(err, "too open"));
 		assert_null(cr.secret_access_key);
 		conf_free(&c);
 	}
 	key_conf(&c, 0600, path, sizeof(path));
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    0);
 	credentials_free(&cr);
 	conf_free(&c);
@@ -574,9 +593,9 @@ test_cred_file_owner(void **state)
 		skip();
 	key_conf(&c, 0640, path, sizeof(path));
 	assert_int_equal(chown(path, OTHER_UID, OTHER_UID), 0);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    EX_NOPERM);
-	assert_int_equal(credentials_resolve(&c, OTHER_UID, &cr, err,
+	assert_int_equal(resolve(&c, OTHER_UID, &cr, err,
 	    sizeof(err)), 0);
 	credentials_free(&cr);
 	conf_free(&c);
@@ -592,7 +611,7 @@ test_cred_profile(void **state)
 	(void)state;
 	key_conf(&c, 0640, path, sizeof(path));
 	setenv("AWS_PROFILE", "mail", 1);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    0);
 	assert_string_equal(cr.access_key_id, "AKIDMAIL");
 	assert_string_equal(cr.session_token, "tokenmail");
@@ -600,7 +619,7 @@ test_cred_profile(void **state)
 
 	/* The configuration's profile beats AWS_PROFILE. */
 	c.cred_profile = strdup("default");
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    0);
 	assert_string_equal(cr.access_key_id, "AKIDDEFAULT");
 	credentials_free(&cr);
@@ -608,7 +627,7 @@ test_cred_profile(void **state)
 	setenv("AWS_PROFILE", "nosuch", 1);
 	free(c.cred_profile);
 	c.cred_profile = NULL;
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    EX_CONFIG);
 	assert_non_null(strstr(err, "nosuch"));
 	conf_free(&c);
@@ -627,14 +646,14 @@ test_cred_file_missing(void **state)
 	assert_int_equal(symlink(path, link), 0);
 	free(c.cred_file);
 	c.cred_file = strdup(link);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    EX_NOPERM);
 	assert_non_null(strstr(err, "symbolic link"));
 
 	free(c.cred_file);
 	snprintf(link, sizeof(link), "%s/no-such-keys", tmpdir);
 	c.cred_file = strdup(link);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    EX_CONFIG);
 	conf_free(&c);
 }
@@ -651,7 +670,7 @@ test_cred_file_no_secret(void **state)
 	    sizeof(path));
 	conf_init(&c);
 	c.cred_file = strdup(path);
-	assert_int_equal(credentials_resolve(&c, 0, &cr, err, sizeof(err)),
+	assert_int_equal(resolve(&c, 0, &cr, err, sizeof(err)),
 	    EX_CONFIG);
 	assert_non_null(strstr(err, "aws_secret_access_key"));
 	assert_null(cr.access_key_id);
