@@ -126,6 +126,13 @@ argv_is() {
 
 # sesmail_ok N - sesmail's exit status in call N was 0.
 sesmail_ok() {
+	# A caller such as swaks may return once it read 221, before the
+	# wrapper has written sesmail's status: give it a few seconds.
+	_w=0
+	while [ ! -s "$T/calls/$1.rc" ] && [ "$_w" -lt 50 ]; do
+		sleep 0.1
+		_w=$((_w + 1))
+	done
 	_rc=$(cat "$T/calls/$1.rc" 2>/dev/null)
 	[ "$_rc" = 0 ] || why "sesmail exit ${_rc:-none}:" \
 		"$(head -c 300 "$T/calls/$1.stderr" 2>/dev/null)"
