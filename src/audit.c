@@ -65,19 +65,21 @@ audit_format(const struct audit_record *r, char *out, size_t len)
 	if (r->ses_id != NULL)
 		ses_ids(r->ses_id, ids, sizeof(ids));
 	n = snprintf(out, len, "id=%s uid=%ld user=%.64s from=<%.320s> "
-	    "nrcpt=%zu size=%zu %s=%s status=%s exit=%d elapsed=%.3f",
+	    "nrcpt=%zu size=%zu %s=%s status=%s exit=%d attempts=%u "
+	    "elapsed=%.3f%s%.200s",
 	    r->id, (long)r->uid, r->user ? r->user : "?",
 	    r->sender ? r->sender : "", r->nrcpt, r->size,
 	    r->ses_id ? "sesid" : "error",
 	    r->ses_id ? ids : (r->error ? r->error : "none"),
-	    status_word(r->exitcode), r->exitcode, r->elapsed);
+	    status_word(r->exitcode), r->exitcode, r->attempts, r->elapsed,
+	    r->kept ? " kept=" : "", r->kept ? r->kept : "");
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 void
 audit_log(const struct audit_record *r)
 {
-	char	 line[1024];
+	char	 line[AUDIT_LINE_MAX];
 
 	if (audit_format(r, line, sizeof(line)) == -1)
 		line[sizeof(line) - 1] = '\0';

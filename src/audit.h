@@ -18,8 +18,16 @@ struct audit_record {
 	const char	*ses_id;	/* SES MessageId(s), or NULL */
 	const char	*error;		/* error code, or NULL */
 	int		 exitcode;
+	unsigned	 attempts;	/* SES calls made */
 	double		 elapsed;	/* seconds */
+	const char	*kept;		/* where a message that did not go
+					   is kept: a spool file,
+					   "dead.letter:PATH" or "none";
+					   NULL: not a question (sent) */
 };
+
+/* Room for the longest line audit_format writes. */
+#define AUDIT_LINE_MAX	1536
 
 void	audit_open(const char *ident);
 /* audit_line - format rec as the one line (for tests and -v). */

@@ -18,10 +18,16 @@
 
 #include "conf.h"
 #include "http.h"
+#include "retry.h"
+#include "spool.h"
 #include "util.h"
 
 #define TIMEOUT_MIN	1
 #define TIMEOUT_MAX	3600
+
+/* Bounds of the retry section: a caller waits for every attempt. */
+#define ATTEMPTS_MAX	10
+#define MAX_TIME_MAX	600.0
 
 /* What credentials { source } may name, "auto" first (the default). */
 static const char *const cred_sources[] = {
@@ -37,6 +43,13 @@ static cfg_opt_t cred_opts[] = {
 	CFG_STR("external_id", NULL, CFGF_NONE),
 	CFG_BOOL("session_policy", cfg_false, CFGF_NONE),
 	CFG_STR("sts_endpoint", NULL, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t retry_opts[] = {
+	CFG_INT("max_attempts", RETRY_ATTEMPTS, CFGF_NONE),
+	CFG_FLOAT("max_time", RETRY_MAX_TIME, CFGF_NONE),
+	CFG_FLOAT("base_delay", RETRY_BASE_DELAY, CFGF_NONE),
 	CFG_END()
 };
 
@@ -58,6 +71,10 @@ static cfg_opt_t conf_opts[] = {
 	CFG_INT("connect_timeout", 10, CFGF_NONE),
 	CFG_INT("timeout", 60, CFGF_NONE),
 	CFG_STR_LIST("allowed_from", NULL, CFGF_NONE),
+	CFG_STR("spool", SPOOL_DEFAULT, CFGF_NONE),
+	CFG_BOOL("spool_sync", cfg_false, CFGF_NONE),
+	CFG_BOOL("dead_letter", cfg_true, CFGF_NONE),
+	CFG_SEC("retry", retry_opts, CFGF_NONE),
 	CFG_SEC("credentials", cred_opts, CFGF_NONE),
 	CFG_SEC("user", user_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -92,6 +109,10 @@ conf_init(struct conf *c)
 	memset(c, 0, sizeof(*c));
 	c->connect_timeout = 10;
 	c->timeout = 60;
+	c->retry_attempts = RETRY_ATTEMPTS;
+	c->retry_max_time = RETRY_MAX_TIME;
+	c->retry_base_delay = RETRY_BASE_DELAY;
+	c->dead_letter = 1;
 }
 
 /* conf_free - release the strings and return c to its defaults. */
@@ -115,6 +136,7 @@ conf_free(struct conf *c)
 	free(c->sts_endpoint);
 	free(c->api);
 	free(c->configuration_set);
+	free(c->spool);
 	strlist_free(&c->allowed_from);
 	for (i = 0; i < c->nusers; i++) {
 		free(c->users[i].name);
@@ -325,6 +347,36 @@ check_credentials(cfg_t *cfg, const char *path, char *err, size_t errlen)
 	return check_role(cfg, sec, path, err, errlen);
 }
 
+/* check_retry - the retry section and where messages are kept. */
+static int
+check_retry(cfg_t *cfg, const char *path, char *err, size_t errlen)
+{
+	const char	*s;
+	cfg_t		*sec;
+	double		 t, d;
+	long		 n;
+
+	sec = cfg_getsec(cfg, "retry");
+	n = sec != NULL ? cfg_getint(sec, "max_attempts") : RETRY_ATTEMPTS;
+	t = sec != NULL ? cfg_getfloat(sec, "max_time") : RETRY_MAX_TIME;
+	d = sec != NULL ? cfg_getfloat(sec, "base_delay") : RETRY_BASE_DELAY;
+	if (n < 1 || n > ATTEMPTS_MAX || !(t >= 0 && t <= MAX_TIME_MAX) ||
+	    !(d >= 0 && d <= RETRY_MAX_DELAY)) {
+		seterr(err, errlen, "%s: retry needs max_attempts 1 to %d, "
+		    "max_time 0 to %.0f and base_delay 0 to %.0f seconds",
+		    path, ATTEMPTS_MAX, MAX_TIME_MAX, RETRY_MAX_DELAY);
+		return -1;
+	}
+	s = cfg_getstr(cfg, "spool");
+	if (s != NULL && *s != '\0' && (s[0] != '/' ||
+	    strlen(s) > SPOOL_PATH_MAX / 2 || has_line_break(s))) {
+		seterr(err, errlen, "%s: spool must be an absolute path, or "
+		    "\"\" for none", path);
+		return -1;
+	}
+	return 0;
+}
+
 /* check_values - the checks libconfuse cannot make for us. */
 static int
 check_values(cfg_t *cfg, const char *path, char *err, size_t errlen)
@@ -362,7 +414,8 @@ check_values(cfg_t *cfg, const char *path, char *err, size_t errlen)
 	}
 
 	/* These end up in headers or on protocol lines. */
-	if (check_users(cfg, path, err, errlen) == -1 ||
+	if (check_retry(cfg, path, err, errlen) == -1 ||
+	    check_users(cfg, path, err, errlen) == -1 ||
 	    check_credentials(cfg, path, err, errlen) == -1)
 		return -1;
 	sec = cfg_getsec(cfg, "credentials");
@@ -427,6 +480,17 @@ take_lists(cfg_t *cfg, struct conf *t)
 	return 0;
 }
 
+/* take_retry - the retry section, when there is one. */
+static void
+take_retry(cfg_t *sec, struct conf *t)
+{
+	if (sec == NULL)
+		return;
+	t->retry_attempts = cfg_getint(sec, "max_attempts");
+	t->retry_max_time = cfg_getfloat(sec, "max_time");
+	t->retry_base_delay = cfg_getfloat(sec, "base_delay");
+}
+
 /* take_values - copy what the file set into a fresh struct conf. */
 static int
 take_values(cfg_t *cfg, const char *path, struct conf *t)
@@ -439,6 +503,9 @@ take_values(cfg_t *cfg, const char *path, struct conf *t)
 	t->timeout = cfg_getint(cfg, "timeout");
 	t->session_policy = sec != NULL &&
 	    cfg_getbool(sec, "session_policy") == cfg_true;
+	t->spool_sync = cfg_getbool(cfg, "spool_sync") == cfg_true;
+	t->dead_letter = cfg_getbool(cfg, "dead_letter") == cfg_true;
+	take_retry(cfg_getsec(cfg, "retry"), t);
 	t->path = strdup(path);
 	if (t->path == NULL ||
 	    dupopt(cfg, "region", &t->region) == -1 ||
@@ -455,6 +522,7 @@ take_values(cfg_t *cfg, const char *path, struct conf *t)
 	    dupopt(sec, "sts_endpoint", &t->sts_endpoint) == -1 ||
 	    dupopt(cfg, "api", &t->api) == -1 ||
 	    dupopt(cfg, "configuration_set", &t->configuration_set) == -1 ||
+	    dupopt(cfg, "spool", &t->spool) == -1 ||
 	    take_lists(cfg, t) == -1) {
 		conf_free(t);
 		return -1;

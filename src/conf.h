@@ -40,6 +40,12 @@ struct conf {
 	char	*sts_endpoint;	/* credentials { sts_endpoint } */
 	long	 connect_timeout;	/* seconds */
 	long	 timeout;		/* seconds, whole request */
+	long	 retry_attempts;	/* retry { max_attempts } */
+	double	 retry_max_time;	/* retry { max_time }, seconds */
+	double	 retry_base_delay;	/* retry { base_delay }, seconds */
+	char	*spool;		/* NULL: the default; "": none */
+	int	 spool_sync;	/* fsync each spool file */
+	int	 dead_letter;	/* ~/dead.letter when the spool fails */
 	char	*api;		/* "auto", "v1" or "v2" */
 	char	*configuration_set;	/* NULL: none */
 	struct strlist	 allowed_from;	/* From patterns; empty: any */

@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -123,6 +125,33 @@ http_client_new_flags(const char *ca_file, long connect_timeout,
 fail:
 	http_client_free(h);
 	return NULL;
+}
+
+/* on_progress - libcurl asks at least once a second: stop when told. */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	const volatile sig_atomic_t	*stop = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return *stop != 0;
+}
+
+/* http_abort_on - end every transfer of h once *stop is set. */
+int
+http_abort_on(struct http_client *h, const volatile sig_atomic_t *stop)
+{
+	if (curl_easy_setopt(h->curl, CURLOPT_XFERINFOFUNCTION,
+	    on_progress) != CURLE_OK ||
+	    curl_easy_setopt(h->curl, CURLOPT_XFERINFODATA,
+	    (void *)(uintptr_t)stop) != CURLE_OK ||
+	    curl_easy_setopt(h->curl, CURLOPT_NOPROGRESS, 0L) != CURLE_OK)
+		return -1;
+	return 0;
 }
 
 /* http_client_free - close the connection and the handle. */
@@ -519,6 +548,10 @@ http_request(struct http_client *h, const char *method, const char *url,
 
 	h->errbuf[0] = '\0';
 	rc = curl_easy_perform(h->curl);
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		seterr(err, errlen, "interrupted by a signal");
+		goto out;
+	}
 	if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
 		seterr(err, errlen, "reply too large (over %zu bytes)",
 		    t.max);

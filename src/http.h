@@ -9,6 +9,7 @@
 #ifndef SESMAIL_HTTP_H
 #define SESMAIL_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -46,6 +47,14 @@ struct http_client *http_client_new(const char *ca_file,
 struct http_client *http_client_new_flags(const char *ca_file,
 	    long connect_timeout, long timeout, int flags);
 void	http_client_free(struct http_client *);
+
+/*
+ * http_abort_on - make every later transfer of the client end, within
+ * about a second, once *stop is non-zero (a signal handler sets it): the
+ * request then fails with "interrupted by a signal". Returns 0 or -1.
+ */
+int	http_abort_on(struct http_client *,
+	    const volatile sig_atomic_t *stop);
 
 /*
  * http_url_check - refuse a URL sesmail must not talk to: anything but

@@ -27,6 +27,7 @@
 #include "envelope.h"
 #include "message.h"
 #include "options.h"
+#include "queue.h"
 #include "smtp.h"
 #include "submit.h"
 #include "util.h"
@@ -222,6 +223,36 @@ verify_mode(const struct envelope *env)
 }
 
 /*
+ * read_message - standard input as it came (raw, which the spool keeps)
+ * and parsed (msg); raw ends where the message does, before a lone dot.
+ */
+static int
+read_message(const struct options *o, struct buf *raw, struct message *msg,
+    char *err, size_t errlen)
+{
+	int	 flags = o->ignore_dots ? 0 : MSG_DOT_ENDS;
+
+	if (message_read_raw(STDIN_FILENO, flags, SUBMIT_MAX_INPUT, raw) ==
+	    -1) {
+		if (errno == EFBIG) {
+			seterr(err, errlen, "message too large for SES: over "
+			    "%d bytes", SUBMIT_MAX_INPUT);
+			return EX_DATAERR;
+		}
+		seterr(err, errlen, "reading the message: %s",
+		    strerror(errno));
+		return EX_IOERR;
+	}
+	if (message_parse(raw->data != NULL ? raw->data : "", raw->len, flags,
+	    msg) == -1) {
+		seterr(err, errlen, "out of memory");
+		return EX_OSERR;
+	}
+	raw->len = msg->input_end;
+	return 0;
+}
+
+/*
  * send_mode - -bm and -bv: one message from standard input.
  */
 static int
@@ -234,6 +265,7 @@ send_mode(const struct options *o, const struct caller *who)
 	struct envelope		 env;
 	struct submitter	 sub;
 	struct submit_result	 res;
+	struct buf		 raw = BUF_INIT;
 	const char		*cause = NULL;
 	char			 err[ERRLEN] = "";
 	int			 rc;
@@ -242,6 +274,7 @@ send_mode(const struct options *o, const struct caller *who)
 	message_init(&msg);
 	envelope_init(&env);
 	submitter_init(&sub, &conf, who->uid, who->user, NULL, o->verbose);
+	sub.home = getenv("HOME");
 	memset(&res, 0, sizeof(res));
 
 	cause = "config";
@@ -257,19 +290,9 @@ send_mode(const struct options *o, const struct caller *who)
 	sub.fullname = display_name(o, &conf, who);
 
 	cause = "input";
-	if (message_read_fd(STDIN_FILENO, o->ignore_dots ? 0 : MSG_DOT_ENDS,
-	    SUBMIT_MAX_INPUT, &msg) == -1) {
-		if (errno == EFBIG) {
-			seterr(err, sizeof(err), "message too large for SES: "
-			    "over %d bytes", SUBMIT_MAX_INPUT);
-			rc = EX_DATAERR;
-		} else {
-			seterr(err, sizeof(err), "reading the message: %s",
-			    strerror(errno));
-			rc = EX_IOERR;
-		}
+	rc = read_message(o, &raw, &msg, err, sizeof(err));
+	if (rc != 0)
 		goto fail;
-	}
 	if (msg.nul_dropped > 0 && o->verbose)
 		fprintf(stderr, "sesmail: removed %zu NUL byte(s) from the "
 		    "message\n", msg.nul_dropped);
@@ -287,7 +310,9 @@ send_mode(const struct options *o, const struct caller *who)
 		goto out;
 	}
 
-	rc = submit_message(&sub, &msg, &env, &res, err, sizeof(err));
+	/* From here on the message is kept: a signal must not lose it. */
+	submit_catch_signals();
+	rc = submit_message(&sub, &msg, &env, &raw, &res, err, sizeof(err));
 	if (rc != 0)
 		fail_line(err);
 	goto out;
@@ -296,6 +321,7 @@ fail:
 	fail_line(err);
 	submit_log_failure(&sub, &env, msg.input_size, cause, rc);
 out:
+	buf_free(&raw);
 	submit_result_free(&res);
 	submitter_free(&sub);
 	envelope_free(&env);
@@ -378,7 +404,9 @@ smtp_deliver(void *arg, const char *sender, char *const *rcpts,
 		goto out;
 	}
 
-	rc = submit_message(ctx->sub, &msg, &env, &res, reply, replylen);
+	/* Not spooled: the client keeps the message until it hears 250. */
+	rc = submit_message(ctx->sub, &msg, &env, NULL, &res, reply,
+	    replylen);
 	if (rc == 0)
 		seterr(reply, replylen, "%s", res.ses_ids.data);
 out:
@@ -448,6 +476,38 @@ out:
 	return rc;
 }
 
+/*
+ * queue_mode - -q (any -qX form) and -bp: the messages kept in the
+ * spool, of the caller or, for root, of everyone.
+ */
+static int
+queue_mode(const struct options *o, const struct caller *who)
+{
+	struct conf		 conf;
+	struct queue_caller	 qc;
+	char			 err[ERRLEN] = "";
+	int			 rc;
+
+	conf_init(&conf);
+	rc = conf_load(o->config_path ? o->config_path : CONF_DEFAULT_PATH,
+	    o->config_path != NULL, who->uid, &conf, err, sizeof(err));
+	if (rc != 0) {
+		fail_line(err);
+		goto out;
+	}
+	if (o->mode == MODE_QUEUE_LIST) {
+		rc = queue_list(&conf, who->uid, stdout);
+		goto out;
+	}
+	qc.uid = who->uid;
+	qc.hostname = who->hostname[0] != '\0' ? who->hostname : NULL;
+	qc.verbose = o->verbose;
+	rc = queue_run(&conf, &qc);
+out:
+	conf_free(&conf);
+	return rc;
+}
+
 static void
 usage(void)
 {
@@ -487,13 +547,8 @@ main(int argc, char **argv)
 		printf("sesmail %s\n", PACKAGE_VERSION);
 		return 0;
 	case MODE_QUEUE_LIST:
-		puts("Mail queue is empty (sesmail sends at once and keeps "
-		    "no queue)");
-		return 0;
 	case MODE_QUEUE_RUN:
-		fputs("sesmail: no queue to run: messages are sent at once\n",
-		    stderr);
-		return 0;
+		return queue_mode(&opt, &who);
 	case MODE_NEWALIASES:
 		return newaliases_mode(&opt, &who);
 	case MODE_SMTP:

@@ -401,14 +401,17 @@ message_parse(const char *data, size_t len, int flags, struct message *msg)
 	if (buf_reserve(&msg->body, len + len / 32) == -1)
 		goto out;
 
+	msg->input_end = len;
 	while (pos < len) {
 		next_line(data, len, pos, &l);
 		pos = l.next;
 		step = take_line(&r, &l);
 		if (step == -1)
 			goto out;
-		if (step == 1)
+		if (step == 1) {
+			msg->input_end = (size_t)(l.p - data);
 			break;
+		}
 	}
 	if (flush_field(&r) == -1)
 		goto out;
@@ -445,9 +448,9 @@ dot_seen(const char *data, size_t len, size_t *scan, size_t *bol)
 	return 0;
 }
 
-/* read_all - read fd to EOF, or with MSG_DOT_ENDS to a lone-dot line. */
-static int
-read_all(int fd, int flags, size_t max, struct buf *in)
+/* message_read_raw - read fd to EOF, or with MSG_DOT_ENDS to a lone dot. */
+int
+message_read_raw(int fd, int flags, size_t max, struct buf *in)
 {
 	struct stat	 st;
 	size_t		 scan = 0, bol = 0, want;
@@ -493,7 +496,7 @@ message_read_fd(int fd, int flags, size_t max, struct message *msg)
 
 	buf_init(&in);
 	message_init(msg);
-	if (read_all(fd, flags, max, &in) == -1)
+	if (message_read_raw(fd, flags, max, &in) == -1)
 		goto out;
 	rc = message_parse(in.data == NULL ? "" : in.data, in.len, flags, msg);
 

@@ -29,6 +29,8 @@ struct message {
 	int		 had_separator;	/* input had the empty line */
 	size_t		 nul_dropped;	/* NUL bytes removed while reading */
 	size_t		 input_size;	/* bytes read from the input */
+	size_t		 input_end;	/* of those, the message's: all,
+					   or those before a lone dot */
 };
 
 /* Reading flags. */
@@ -46,6 +48,14 @@ struct message {
  */
 int	message_parse(const char *data, size_t len, int flags,
 	    struct message *msg);
+
+/*
+ * message_read_raw - read fd to its end (or, with MSG_DOT_ENDS, to the
+ * lone dot) into in, as the bytes came, for the spool to keep; parse
+ * them with message_parse. Reading stops once more than max bytes came
+ * (errno EFBIG). Returns 0, or -1 with errno.
+ */
+int	message_read_raw(int fd, int flags, size_t max, struct buf *in);
 
 /*
  * message_read_fd - read fd to its end (or to the lone dot) and parse it.

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <expat.h>
@@ -70,12 +71,17 @@ static const struct {
 	{ "NotAuthorized",			EX_NOPERM },
 	{ "OptInRequired",			EX_NOPERM },
 	{ "ExpiredToken",			EX_NOPERM },
+	/* Our clock, when the one correction did not mend it. */
 	{ "RequestExpired",			EX_NOPERM },
-	{ "AccountSendingPausedException",	EX_NOPERM },
+	{ "RequestTimeTooSkewed",		EX_NOPERM },
+	{ "RequestInTheFuture",			EX_NOPERM },
+	/* Sending is paused: the message goes once someone resumes it,
+	   so the caller (or sesmail -q) should try again later. */
+	{ "AccountSendingPausedException",	EX_TEMPFAIL },
+	{ "ConfigurationSetSendingPausedException", EX_TEMPFAIL },
 	/* This message will not go, however often it is tried. */
 	{ "MessageRejected",			EX_UNAVAILABLE },
 	{ "MailFromDomainNotVerifiedException",	EX_UNAVAILABLE },
-	{ "ConfigurationSetSendingPausedException", EX_UNAVAILABLE },
 	{ "ConfigurationSetDoesNotExist",	EX_CONFIG },
 	/* The request itself is malformed. */
 	{ "InvalidParameterValue",		EX_DATAERR },
@@ -84,6 +90,8 @@ static const struct {
 	{ "ValidationError",			EX_DATAERR },
 	{ "MalformedQueryString",		EX_DATAERR },
 	{ "InvalidQueryParameter",		EX_DATAERR },
+	{ "MissingAction",			EX_DATAERR },
+	{ "InvalidAction",			EX_DATAERR },
 };
 
 /* ses_exitcode - status and code to a sysexits value (table above). */
@@ -333,10 +341,12 @@ reply_clear(struct ses_reply *r)
 }
 
 /* ses_reply_free - release the strings and reset r. */
+
 void
 ses_reply_free(struct ses_reply *r)
 {
 	reply_clear(r);
+	free(r->date);
 	ses_reply_init(r);
 }
 
@@ -588,10 +598,10 @@ free_lines(struct signed_req *sr)
  * of them. Returns 0 or an EX_* code with err.
  */
 static int
-sign_request(const char *endpoint, const char *region,
-    const struct credentials *cr, const struct buf *body,
+sign_request(const struct ses_target *t, const struct buf *body,
     struct signed_req *sr, char *err, size_t errlen)
 {
+	const struct credentials *cr = t->cred;
 	struct sigv4_header	 h[4];
 	struct sigv4_request	 req;
 	struct sigv4_result	 res;
@@ -602,15 +612,15 @@ sign_request(const char *endpoint, const char *region,
 
 	memset(&res, 0, sizeof(res));
 	seterr(err, errlen, "out of memory signing the SES request");
-	host = http_url_host(endpoint);
+	host = http_url_host(t->endpoint);
 	if (host == NULL)
 		goto out;
-	if (endpoint_path(endpoint, &path, err, errlen) == -1) {
+	if (endpoint_path(t->endpoint, &path, err, errlen) == -1) {
 		rc = EX_CONFIG;
 		goto out;
 	}
 
-	amz_date_now(date);
+	amz_date_at(time(NULL) + t->clock_offset, date);
 	sigv4_sha256_hex(body->data, body->len, sha);
 	h[nh].name = "Content-Type";
 	h[nh++].value = CONTENT_TYPE;
@@ -631,7 +641,7 @@ sign_request(const char *endpoint, const char *region,
 	req.nheaders = nh;
 	req.payload_sha256 = sha;
 	req.amz_date = date;
-	req.region = region;
+	req.region = t->region;
 	req.service = "ses";
 	req.access_key_id = cr->access_key_id;
 	req.secret_access_key = cr->secret_access_key;
@@ -691,12 +701,15 @@ check_inputs(const char *endpoint, const char *region,
 
 /* read_reply - what SES answered, as an exit code and a reason. */
 static int
-read_reply(const struct http_response *resp, struct ses_reply *r,
+read_reply(struct http_response *resp, struct ses_reply *r,
     char *err, size_t errlen)
 {
 	int	 parsed;
 
 	r->http_status = resp->status;
+	/* Kept for clock-skew correction (already sanitised by http). */
+	r->date = resp->date;
+	resp->date = NULL;
 	parsed = ses_parse_reply(resp->body.data, resp->body.len, r);
 	if (resp->status == 200 && parsed == 0 && r->message_id != NULL)
 		return 0;
@@ -718,13 +731,30 @@ read_reply(const struct http_response *resp, struct ses_reply *r,
 	    EX_TEMPFAIL;
 }
 
-/* ses_send_raw - one SendRawEmail call, no retries. */
+/* ses_send_raw - ses_send without a clock offset. */
 int
 ses_send_raw(struct http_client *http, const char *endpoint,
     const char *region, const struct credentials *cr,
     const char *source, char *const *rcpts, size_t nrcpt,
     const char *raw, size_t rawlen, struct ses_reply *r,
     char *err, size_t errlen)
+{
+	struct ses_target	 t;
+
+	t.http = http;
+	t.endpoint = endpoint;
+	t.region = region;
+	t.cred = cr;
+	t.clock_offset = 0;
+	return ses_send(&t, source, rcpts, nrcpt, raw, rawlen, r, err,
+	    errlen);
+}
+
+/* ses_send - one SendRawEmail call, no retries. */
+int
+ses_send(const struct ses_target *t, const char *source,
+    char *const *rcpts, size_t nrcpt, const char *raw, size_t rawlen,
+    struct ses_reply *r, char *err, size_t errlen)
 {
 	struct buf		 body = BUF_INIT;
 	struct http_response	 resp;
@@ -738,7 +768,8 @@ ses_send_raw(struct http_client *http, const char *endpoint,
 	resp.status = 0;
 	r->http_status = 0;
 
-	rc = check_inputs(endpoint, region, cr, nrcpt, err, errlen);
+	rc = check_inputs(t->endpoint, t->region, t->cred, nrcpt, err,
+	    errlen);
 	if (rc != 0)
 		goto out;
 	if (ses_form_body(source, rcpts, nrcpt, raw, rawlen, &body) == -1) {
@@ -746,11 +777,11 @@ ses_send_raw(struct http_client *http, const char *endpoint,
 		rc = EX_OSERR;
 		goto out;
 	}
-	rc = sign_request(endpoint, region, cr, &body, &sr, err, errlen);
+	rc = sign_request(t, &body, &sr, err, errlen);
 	if (rc != 0)
 		goto out;
 
-	if (http_request(http, "POST", endpoint,
+	if (http_request(t->http, "POST", t->endpoint,
 	    (const char *const *)sr.lines, body.data, body.len, &resp, why,
 	    sizeof(why)) == -1) {
 		seterr(err, errlen, "no reply from SES: %s", why);

@@ -22,6 +22,17 @@ struct ses_reply {
 	char	*error_type;	/* "Sender" or "Receiver" */
 	char	*error_code;	/* wire code, e.g. "MessageRejected" */
 	char	*error_message;	/* unescaped, sanitised */
+	char	*date;		/* the reply's Date header, sanitised */
+};
+
+/* Where and as whom one call goes. */
+struct ses_target {
+	struct http_client		*http;
+	const char			*endpoint;
+	const char			*region;
+	const struct credentials	*cred;
+	long				 clock_offset;	/* seconds added to
+							   our clock to sign */
 };
 
 /*
@@ -59,8 +70,10 @@ int	ses_parse_reply(const char *xml, size_t len, struct ses_reply *r);
 /*
  * ses_exitcode - the one place where an SES outcome becomes a sysexits
  * code. http_status 0 means no reply came (network, TLS, timeout).
- *   throttling, 5xx, no reply            EX_TEMPFAIL (75)
- *   credentials refused, access denied    EX_NOPERM (77)
+ *   throttling, daily quota, sending
+ *   paused, 5xx, no reply                 EX_TEMPFAIL (75)
+ *   credentials refused, access denied,
+ *   our clock off                         EX_NOPERM (77)
  *   MessageRejected and other rejections  EX_UNAVAILABLE (69)
  *   configuration set missing             EX_CONFIG (78)
  *   malformed request parameters          EX_DATAERR (65)
@@ -68,11 +81,17 @@ int	ses_parse_reply(const char *xml, size_t len, struct ses_reply *r);
 int	ses_exitcode(long http_status, const char *code);
 
 /*
- * ses_send_raw - one SendRawEmail call for at most SES_MAX_RECIPIENTS
- * recipients: build the body, sign it with cr for region, POST it to
- * endpoint, parse the reply into r. Returns the exit code (0 when SES
+ * ses_send - one SendRawEmail call for at most SES_MAX_RECIPIENTS
+ * recipients: build the body, sign it (with a fresh X-Amz-Date, our
+ * clock plus t->clock_offset), POST it, parse the reply into r. No
+ * retries: submit.c decides those. Returns the exit code (0 when SES
  * gave a MessageId); err holds a one-line reason otherwise.
  */
+int	ses_send(const struct ses_target *t, const char *source,
+	    char *const *rcpts, size_t nrcpt, const char *raw, size_t rawlen,
+	    struct ses_reply *r, char *err, size_t errlen);
+
+/* ses_send_raw - ses_send to endpoint for region as cr, no offset. */
 int	ses_send_raw(struct http_client *http, const char *endpoint,
 	    const char *region, const struct credentials *cr,
 	    const char *source, char *const *rcpts, size_t nrcpt,

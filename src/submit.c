@@ -1,10 +1,15 @@
 /*
- * submit - hand a message to SES: the part of the send path that -bm and
- * -bs share.
+ * submit - hand a message to SES: the part of the send path that -bm,
+ * -bs and -q share. The order of one message: keep it (spool.c, or the
+ * dead.letter fallback), rewrite and check it, credentials, the SES
+ * calls with their retries (retry.c decides, this file waits), then
+ * remove or record the kept copy, then the audit line.
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +19,12 @@
 #include <openssl/rand.h>
 
 #include "audit.h"
+#include "deadletter.h"
 #include "imds.h"
+#include "retry.h"
 #include "rewrite.h"
 #include "ses.h"
+#include "spool.h"
 #include "submit.h"
 #include "util.h"
 
@@ -200,60 +208,478 @@ prepare(struct submitter *s, const char **cause, char *err, size_t errlen)
 	return 0;
 }
 
+/* --- signals -------------------------------------------------------- */
+
+/* The signal that asked us to stop, or 0; libcurl polls it too. */
+static volatile sig_atomic_t	 stop_signal;
+
+/* on_signal - note it; the send path ends the attempt and keeps. */
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* submit_catch_signals - SIGTERM, SIGINT, SIGPIPE end a send cleanly. */
+void
+submit_catch_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a wait between attempts ends at once. */
+	sa.sa_flags = 0;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+int
+submit_interrupted(void)
+{
+	return stop_signal;
+}
+
+/* signal_name - for the one-line reason. */
+static const char *
+signal_name(int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGINT:
+		return "SIGINT";
+	case SIGPIPE:
+		return "SIGPIPE";
+	default:
+		return "a signal";
+	}
+}
+
+/* --- one SES call, retried ------------------------------------------ */
+
+/* policy_of - the retry section of the configuration. */
+static void
+policy_of(const struct submitter *s, struct retry_policy *p)
+{
+	p->max_attempts = (unsigned)s->conf->retry_attempts;
+	p->max_time = s->conf->retry_max_time;
+	p->base_delay = s->conf->retry_base_delay;
+}
+
+/* random01 - a number in [0, 1) for the jitter. */
+static double
+random01(void)
+{
+	uint32_t	 r;
+
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		return 0.5;
+	return (double)r / 4294967296.0;
+}
+
+/* since - seconds from t0 on the monotonic clock. */
+static double
+since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* wait_for - sleep secs; -1 when a signal asked us to stop first. */
+static int
+wait_for(double secs)
+{
+	struct timespec	 ts, left;
+
+	ts.tv_sec = (time_t)secs;
+	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &left) == -1) {
+		if (stop_signal != 0)
+			return -1;
+		ts = left;
+	}
+	return stop_signal != 0 ? -1 : 0;
+}
+
 /*
- * send_all - one SES call per SES_MAX_RECIPIENTS destinations.
+ * fix_clock - after a clock-skew error, take the offset from the
+ * server's Date header (SES.md 5.3). Returns 1 when there is one to
+ * sign the next attempt with.
+ */
+static int
+fix_clock(struct submitter *s, const struct ses_reply *r)
+{
+	long	 off;
+
+	if (retry_skew(r->date, time(NULL), &off) == -1)
+		return 0;
+	say(s, "our clock is %ld s %s SES's (Date: %s); signing again "
+	    "with SES's time", off > 0 ? off : -off, off > 0 ? "behind" :
+	    "ahead of", r->date);
+	s->clock_offset = off;
+	return 1;
+}
+
+/* target_of - where the calls of s go. */
+static void
+target_of(const struct submitter *s, struct ses_target *t)
+{
+	t->http = s->http;
+	t->endpoint = s->endpoint;
+	t->region = s->region;
+	t->cred = &s->cred;
+	t->clock_offset = s->clock_offset;
+}
+
+/* note_failure - the audit cause of a failed call. */
+static void
+note_failure(const struct ses_reply *r, struct submit_result *res)
+{
+	if (stop_signal != 0)
+		res->error = "signal";
+	else if (r->error_code != NULL) {
+		snprintf(res->code, sizeof(res->code), "%s", r->error_code);
+		res->error = res->code;
+	} else
+		res->error = r->http_status != 0 ? "reply" : "transport";
+}
+
+/* note_success - add the MessageId; 0 or EX_OSERR. */
+static int
+note_success(const struct submitter *s, size_t n,
+    const struct ses_reply *r, struct submit_result *res)
+{
+	say(s, "accepted by SES for %zu recipient(s): %s", n, r->message_id);
+	if ((res->ses_ids.len > 0 && buf_appendc(&res->ses_ids, ',') == -1) ||
+	    buf_appends(&res->ses_ids, r->message_id) == -1)
+		return EX_OSERR;
+	return 0;
+}
+
+/*
+ * send_batch - one SendRawEmail for n recipients from first, with
+ * retries: transient and throttling failures again after a jittered
+ * wait, within both caps; a clock-skew error once, at SES's time. Each
+ * attempt is signed afresh.
+ */
+static int
+send_batch(struct submitter *s, const struct envelope *env, size_t first,
+    size_t n, const struct buf *raw, struct submit_result *res, char *err,
+    size_t errlen)
+{
+	struct ses_reply	 r;
+	struct ses_target	 t;
+	struct retry_policy	 p;
+	struct timespec		 t0;
+	enum retry_kind		 k;
+	double			 wait;
+	unsigned		 attempt;
+	int			 rc, skewed = 0;
+
+	policy_of(s, &p);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ses_reply_init(&r);
+	for (attempt = 1;; attempt++) {
+		ses_reply_free(&r);
+		target_of(s, &t);
+		rc = ses_send(&t, env->sender, env->rcpts.v + first, n,
+		    raw->data, raw->len, &r, err, errlen);
+		res->attempts++;
+		if (rc == 0 || stop_signal != 0)
+			break;
+		k = retry_classify(r.http_status, r.error_code,
+		    r.error_message, r.error_code != NULL ||
+		    r.message_id != NULL);
+		if (k == RETRY_SKEW && !skewed && fix_clock(s, &r)) {
+			skewed = 1;
+			continue;
+		}
+		wait = retry_delay(&p, attempt, random01());
+		if (!retry_again(&p, k, attempt, since(&t0), wait))
+			break;
+		say(s, "attempt %u failed (%s): %s; next in %.2f s", attempt,
+		    retry_kind_name(k), err, wait);
+		if (wait_for(wait) == -1)
+			break;
+	}
+	if (rc != 0 && stop_signal != 0) {
+		seterr(err, errlen, "interrupted by %s; not sent",
+		    signal_name(stop_signal));
+		rc = EX_TEMPFAIL;
+	}
+	if (rc == 0)
+		rc = note_success(s, n, &r, res);
+	else
+		note_failure(&r, res);
+	ses_reply_free(&r);
+	return rc;
+}
+
+/* append_err - more of the one-line reason. */
+static void
+append_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+append_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 len = strlen(err);
+
+	if (len + 1 >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + len, errlen - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * send_all - one SES call per SES_MAX_RECIPIENTS destinations; the
+ * first that fails for good ends the message, and res->nsent tells how
+ * many recipients SES has taken, so only the others stay owed.
  */
 static int
 send_all(struct submitter *s, const struct envelope *env,
     const struct buf *raw, struct submit_result *res, char *err,
     size_t errlen)
 {
-	struct ses_reply	 reply;
-	size_t			 done, n, len;
-	int			 rc = 0;
+	size_t	 done, n;
+	int	 rc = 0;
 
 	for (done = 0; done < env->rcpts.n; done += n) {
 		n = env->rcpts.n - done;
 		if (n > SES_MAX_RECIPIENTS)
 			n = SES_MAX_RECIPIENTS;
-
-		ses_reply_init(&reply);
-		rc = ses_send_raw(s->http, s->endpoint, s->region, &s->cred,
-		    env->sender, env->rcpts.v + done, n, raw->data, raw->len,
-		    &reply, err, errlen);
-		if (rc == 0) {
-			say(s, "accepted by SES for %zu recipient(s): %s", n,
-			    reply.message_id);
-			if ((res->ses_ids.len > 0 &&
-			    buf_appendc(&res->ses_ids, ',') == -1) ||
-			    buf_appends(&res->ses_ids, reply.message_id) == -1)
-				rc = EX_OSERR;
-		} else {
-			res->error = reply.http_status != 0 ? "ses" :
-			    "transport";
+		if (stop_signal != 0) {
+			seterr(err, errlen, "interrupted by %s; not sent",
+			    signal_name(stop_signal));
+			res->error = "signal";
+			rc = EX_TEMPFAIL;
+			break;
 		}
-		ses_reply_free(&reply);
+		rc = send_batch(s, env, done, n, raw, res, err, errlen);
 		if (rc != 0)
 			break;
 	}
-
-	if (rc != 0 && done > 0) {
-		len = strlen(err);
-		snprintf(err + len, errlen - len, " (%zu of %zu recipients "
-		    "were already accepted)", done, env->rcpts.n);
-	}
+	res->nsent = done;
+	if (rc != 0 && done > 0)
+		append_err(err, errlen, " (%zu of %zu recipients were already "
+		    "accepted; only the other %zu are owed)", done,
+		    env->rcpts.n, env->rcpts.n - done);
 	return rc;
 }
+
+/* --- keeping the message -------------------------------------------- */
+
+/* Where one message is kept while it is being sent. */
+struct keep {
+	struct spool_file	*f;		/* the spool file, or NULL */
+	struct spool_entry	*e;		/* its head */
+	struct spool_file	 own_f;
+	struct spool_entry	 own_e;
+	int			 dirfd;
+	const struct buf	*raw;		/* for dead.letter, or NULL */
+	char			 dead[SPOOL_PATH_MAX];	/* "" for none */
+};
+
+/* entry_of - the head of a new spool file for env. */
+static int
+entry_of(const struct submitter *s, const struct envelope *env,
+    const struct submit_result *res, struct spool_entry *e)
+{
+	size_t	 i;
+
+	snprintf(e->id, sizeof(e->id), "%s", res->id);
+	e->uid = s->uid;
+	e->created = time(NULL);
+	e->user = strdup(s->user != NULL ? s->user : "?");
+	if (e->user == NULL)
+		return -1;
+	if (env->sender != NULL) {
+		e->sender = strdup(env->sender);
+		if (e->sender == NULL)
+			return -1;
+	}
+	if (s->fullname != NULL) {
+		e->fullname = strdup(s->fullname);
+		if (e->fullname == NULL)
+			return -1;
+	}
+	for (i = 0; i < env->rcpts.n; i++)
+		if (strlist_add(&e->rcpts, env->rcpts.v[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* spool_it - write the message to the caller's spool directory. */
+static int
+spool_it(struct submitter *s, const struct envelope *env,
+    struct submit_result *res, struct keep *k, char *why, size_t whylen)
+{
+	const char	*top;
+	char		 dir[SPOOL_PATH_MAX];
+
+	top = spool_top(s->conf->spool);
+	if (top == NULL) {
+		seterr(why, whylen, "no spool is configured");
+		return -1;
+	}
+	k->dirfd = spool_dir_open(top, s->uid, 1, why, whylen);
+	if (k->dirfd == -1)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/%lu", top, (unsigned long)s->uid);
+	if (entry_of(s, env, res, &k->own_e) == -1) {
+		seterr(why, whylen, "out of memory");
+		return -1;
+	}
+	if (spool_store(k->dirfd, dir, &k->own_e, k->raw->data,
+	    k->raw->len, s->conf->spool_sync, &k->own_f, why, whylen) == -1)
+		return -1;
+	k->f = &k->own_f;
+	k->e = &k->own_e;
+	snprintf(res->id, sizeof(res->id), "%s", k->e->id);
+	say(s, "kept in %s until SES takes it", k->f->path);
+	return 0;
+}
+
+/*
+ * keep_begin - write-ahead: the spool first; else find where a failed
+ * message would go (~/dead.letter) and say that the spool failed; else
+ * say the message is not protected. Sending goes ahead in every case.
+ */
+static void
+keep_begin(struct submitter *s, const struct envelope *env,
+    struct buf *raw, struct submit_result *res, struct keep *k)
+{
+	char	 why[ERRLEN], dwhy[ERRLEN] = "";
+
+	k->raw = raw;
+	if (spool_it(s, env, res, k, why, sizeof(why)) == 0) {
+		/* Safe on disk: the copy in memory is no longer needed. */
+		buf_free(raw);
+		k->raw = NULL;
+		return;
+	}
+	if (!s->conf->dead_letter)
+		seterr(dwhy, sizeof(dwhy), "dead_letter is off");
+	else if (deadletter_path(s->home, s->uid, k->dead, sizeof(k->dead),
+	    dwhy, sizeof(dwhy)) == 0) {
+		/* A spool turned off ("") is a choice, not a fault. */
+		if (spool_top(s->conf->spool) != NULL)
+			fprintf(stderr, "sesmail: warning: %s; should the "
+			    "message fail it goes to %s\n", why, k->dead);
+		else
+			say(s, "%s; should the message fail it goes to %s",
+			    why, k->dead);
+		return;
+	}
+	k->dead[0] = '\0';
+	fprintf(stderr, "sesmail: warning: the message is not protected: "
+	    "%s; %s\n", why, dwhy);
+}
+
+/* record_failure - the spool file's head after a failure. */
+static int
+record_failure(struct submitter *s, const struct envelope *env,
+    struct keep *k, const struct submit_result *res, int rc,
+    const char *reason, char *why, size_t whylen)
+{
+	struct spool_entry	 e = *k->e;
+	struct strlist		 owed = STRLIST_INIT;
+	char			*text;
+	size_t			 i;
+	int			 ret = -1;
+
+	text = strdup(reason);
+	for (i = res->nsent; text != NULL && i < env->rcpts.n; i++)
+		if (strlist_add(&owed, env->rcpts.v[i]) == -1)
+			break;
+	if (text == NULL || owed.n != env->rcpts.n - res->nsent) {
+		seterr(why, whylen, "out of memory");
+		goto out;
+	}
+	sanitize(text);
+	e.rcpts = owed;
+	e.attempts += res->attempts;
+	e.last_try = time(NULL);
+	e.exitcode = rc;
+	e.error = text;
+	ret = spool_update(k->f, &e, s->conf->spool_sync, why, whylen);
+out:
+	free(text);
+	strlist_free(&owed);
+	return ret;
+}
+
+/* keep_failed - a message that did not go: record where it is. */
+static void
+keep_failed(struct submitter *s, const struct envelope *env,
+    struct keep *k, struct submit_result *res, int rc, char *err,
+    size_t errlen)
+{
+	char	 why[ERRLEN], reason[ERRLEN];
+
+	snprintf(reason, sizeof(reason), "%s", err);
+	if (k->f != NULL) {
+		snprintf(res->kept, sizeof(res->kept), "%s", k->f->path);
+		if (record_failure(s, env, k, res, rc, reason, why,
+		    sizeof(why)) == 0)
+			append_err(err, errlen, "; kept in %s", k->f->path);
+		else
+			append_err(err, errlen, "; kept in %s, but %s",
+			    k->f->path, why);
+		return;
+	}
+	if (k->dead[0] != '\0' && deadletter_write(k->dead, s->uid,
+	    env->sender, time(NULL), k->raw->data, k->raw->len, why,
+	    sizeof(why)) == 0) {
+		snprintf(res->kept, sizeof(res->kept), "dead.letter:%s",
+		    k->dead);
+		append_err(err, errlen, "; saved in %s", k->dead);
+		return;
+	}
+	snprintf(res->kept, sizeof(res->kept), "none");
+	append_err(err, errlen, "; the message was NOT kept%s%s",
+	    k->dead[0] != '\0' ? ": " : "", k->dead[0] != '\0' ? why : "");
+}
+
+/* keep_end - SES took it: the spool file goes; else it is kept. */
+static void
+keep_end(struct submitter *s, const struct envelope *env, struct keep *k,
+    struct submit_result *res, int rc, char *err, size_t errlen)
+{
+	char	 why[ERRLEN];
+
+	if (rc != 0 && (k->f != NULL || k->raw != NULL))
+		keep_failed(s, env, k, res, rc, err, errlen);
+	else if (rc == 0 && k->f != NULL &&
+	    spool_remove(k->f, s->conf->spool_sync, why, sizeof(why)) == -1)
+		/* Sent, but sesmail -q would send it again. */
+		fprintf(stderr, "sesmail: warning: sent, but %s: remove it "
+		    "by hand, or sesmail -q sends it again\n", why);
+	if (k->f != NULL)
+		spool_close(k->f);
+	if (k->dirfd != -1)
+		close(k->dirfd);
+	k->dirfd = -1;
+	spool_entry_free(&k->own_e);
+}
+
+/* --- the audit line and the whole message ---------------------------- */
 
 static void
 audit(const struct submitter *s, const struct envelope *env, size_t size,
     const struct submit_result *res, int rc, const struct timespec *t0)
 {
 	struct audit_record	 r;
-	struct timespec		 t1;
-	char			 line[1024];
+	char			 line[AUDIT_LINE_MAX];
 
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	memset(&r, 0, sizeof(r));
 	r.id = res->id;
 	r.uid = s->uid;
@@ -264,23 +690,12 @@ audit(const struct submitter *s, const struct envelope *env, size_t size,
 	r.ses_id = rc == 0 ? res->ses_ids.data : NULL;
 	r.error = res->error != NULL ? res->error : "local";
 	r.exitcode = rc;
-	r.elapsed = (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	r.attempts = res->attempts;
+	r.kept = res->kept[0] != '\0' ? res->kept : NULL;
+	r.elapsed = since(t0);
 	audit_log(&r);
 	if (s->verbose && audit_format(&r, line, sizeof(line)) == 0)
 		say(s, "audit: %s", line);
-}
-
-static void
-new_id(char id[13])
-{
-	unsigned char	 rnd[6];
-	size_t		 i;
-
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		memset(rnd, 0, sizeof(rnd));
-	for (i = 0; i < sizeof(rnd); i++)
-		snprintf(id + 2 * i, 3, "%02x", rnd[i]);
 }
 
 void
@@ -292,24 +707,22 @@ submit_log_failure(const struct submitter *s, const struct envelope *env,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&res, 0, sizeof(res));
-	new_id(res.id);
+	spool_new_id(res.id);
 	res.error = cause;
 	audit(s, env, size, &res, rc, &t0);
 }
 
-int
-submit_message(struct submitter *s, struct message *msg,
-    const struct envelope *env, struct submit_result *res, char *err,
-    size_t errlen)
+/*
+ * deliver - rewrite, size check, credentials and the SES calls; the
+ * message is kept (k) by then. Returns the exit code.
+ */
+static int
+deliver(struct submitter *s, struct message *msg,
+    const struct envelope *env, struct buf *out,
+    struct submit_result *res, char *err, size_t errlen)
 {
 	struct rewrite_opts	 ro;
-	struct buf		 raw = BUF_INIT;
-	struct timespec		 t0;
 	int			 rc;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(res, 0, sizeof(*res));
-	new_id(res->id);
 
 	ro.sender = env->sender;
 	ro.fullname = s->fullname;
@@ -318,27 +731,90 @@ submit_message(struct submitter *s, struct message *msg,
 	rc = rewrite_message(msg, &ro, err, errlen);
 	if (rc != 0) {
 		res->error = "message";
-		goto out;
+		return rc;
 	}
-	if (message_serialize(msg, &raw) == -1) {
+	if (message_serialize(msg, out) == -1) {
 		seterr(err, errlen, "out of memory");
-		rc = EX_OSERR;
-		goto out;
+		return EX_OSERR;
 	}
-	if ((raw.len + 2) / 3 * 4 > SES_V1_MAX_ENCODED) {
+	if ((out->len + 2) / 3 * 4 > SES_V1_MAX_ENCODED) {
 		seterr(err, errlen, "message too large for SES: %zu bytes "
-		    "(at most %d once base64-encoded)", raw.len,
+		    "(at most %d once base64-encoded)", out->len,
 		    SES_V1_MAX_ENCODED);
 		res->error = "size";
-		rc = EX_DATAERR;
-		goto out;
+		return EX_DATAERR;
 	}
-
 	rc = prepare(s, &res->error, err, errlen);
+	if (rc == 0 && s->http != NULL &&
+	    http_abort_on(s->http, &stop_signal) == -1) {
+		seterr(err, errlen, "cannot set up libcurl");
+		rc = EX_SOFTWARE;
+	}
 	if (rc == 0)
-		rc = send_all(s, env, &raw, res, err, errlen);
-out:
-	audit(s, env, raw.len, res, rc, &t0);
-	buf_free(&raw);
+		rc = send_all(s, env, out, res, err, errlen);
+	return rc;
+}
+
+/* run - deliver a kept message, then remove or record it; audit. */
+static int
+run(struct submitter *s, struct message *msg, const struct envelope *env,
+    struct keep *k, struct submit_result *res, const struct timespec *t0,
+    char *err, size_t errlen)
+{
+	struct buf	 out = BUF_INIT;
+	int		 rc;
+
+	rc = deliver(s, msg, env, &out, res, err, errlen);
+	keep_end(s, env, k, res, rc, err, errlen);
+	audit(s, env, out.len, res, rc, t0);
+	buf_free(&out);
+	return rc;
+}
+
+/* keep_init - nothing kept yet. */
+static void
+keep_init(struct keep *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->dirfd = -1;
+	k->own_f.fd = -1;
+	spool_entry_init(&k->own_e);
+}
+
+int
+submit_message(struct submitter *s, struct message *msg,
+    const struct envelope *env, struct buf *raw,
+    struct submit_result *res, char *err, size_t errlen)
+{
+	struct keep	 k;
+	struct timespec	 t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(res, 0, sizeof(*res));
+	spool_new_id(res->id);
+	keep_init(&k);
+	if (raw != NULL)
+		keep_begin(s, env, raw, res, &k);
+	return run(s, msg, env, &k, res, &t0, err, errlen);
+}
+
+int
+submit_spooled(struct submitter *s, struct message *msg,
+    const struct envelope *env, struct spool_file *f,
+    struct spool_entry *e, struct submit_result *res, char *err,
+    size_t errlen)
+{
+	struct keep	 k;
+	struct timespec	 t0;
+	int		 rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(res, 0, sizeof(*res));
+	snprintf(res->id, sizeof(res->id), "%s", e->id);
+	keep_init(&k);
+	k.f = f;
+	k.e = e;
+	rc = run(s, msg, env, &k, res, &t0, err, errlen);
+	spool_close(f);
 	return rc;
 }

@@ -1,8 +1,13 @@
 /*
- * submit - hand a message to SES: the part of the send path that -bm and
- * -bs share. One submitter lives for the whole process, so an SMTP
- * session looks its credentials up once (and again only shortly before
- * they expire) and keeps one HTTPS connection.
+ * submit - hand a message to SES: the part of the send path that -bm,
+ * -bs and -q share. One submitter lives for the whole process, so an
+ * SMTP session looks its credentials up once (and again only shortly
+ * before they expire) and keeps one HTTPS connection.
+ *
+ * A message read from standard input is first kept in the spool (or,
+ * failing that, is headed for ~/dead.letter should it fail), then sent
+ * with retries (retry.h), then removed from the spool once SES has taken
+ * it for every recipient, or kept with the reason.
  */
 #ifndef SESMAIL_SUBMIT_H
 #define SESMAIL_SUBMIT_H
@@ -15,6 +20,7 @@
 #include "envelope.h"
 #include "http.h"
 #include "message.h"
+#include "spool.h"
 
 /* SES v1 refuses a message whose base64 form is over 10 MB; take the
    smaller reading of "MB" so a message is never sent only to bounce. */
@@ -27,7 +33,11 @@ struct submitter {
 	uid_t			 uid;
 	const char		*user;		/* login name of the caller */
 	const char		*fullname;	/* for a From sesmail adds */
+	const char		*home;		/* for ~/dead.letter, or NULL */
 	int			 verbose;
+	long			 clock_offset;	/* learnt from a clock-skew
+						   error, kept for later
+						   messages */
 
 	/* Set up on first use and kept for later messages. */
 	const char		*region;
@@ -40,9 +50,15 @@ struct submitter {
 
 /* Outcome of one message, for the caller's reply. */
 struct submit_result {
-	char		 id[13];	/* local id, as in the audit line */
+	char		 id[SPOOL_ID_LEN + 1];	/* local id: audit, spool */
 	struct buf	 ses_ids;	/* MessageIds, comma-separated */
 	const char	*error;		/* short cause for the audit line */
+	char		 code[64];	/* SES error code, when one came */
+	size_t		 nsent;		/* recipients SES took (the first
+					   nsent of the envelope's) */
+	unsigned	 attempts;	/* SES calls made */
+	char		 kept[SPOOL_PATH_MAX + 16];	/* where a failed
+					   message is, "" when not asked */
 };
 
 void	submitter_init(struct submitter *s, const struct conf *c, uid_t uid,
@@ -50,16 +66,43 @@ void	submitter_init(struct submitter *s, const struct conf *c, uid_t uid,
 void	submitter_free(struct submitter *s);
 
 /*
- * submit_message - rewrite the header section (rewrite_message), check
+ * submit_catch_signals - from now on SIGTERM, SIGINT and SIGPIPE do not
+ * kill the process: they end the SES call under way (within about a
+ * second) and stop any retry, so the message is kept and the exit code
+ * is EX_TEMPFAIL.
+ */
+void	submit_catch_signals(void);
+
+/* submit_interrupted - the signal that came since, or 0. */
+int	submit_interrupted(void);
+
+/*
+ * submit_message - keep raw (the message exactly as read) with env in
+ * the spool, then rewrite the header section (rewrite_message), check
  * the size, and send msg to every recipient of env, at most 50 per SES
- * call, each call with the same bytes. Writes the audit line.
- * Returns 0 when SES accepted it for every recipient, else a sysexits
- * code with err filled. res is initialised here; free it with
- * submit_result_free.
+ * call, each call with the same bytes, each call retried as retry.h
+ * decides. Then remove the spool file, or record in it why the message
+ * did not go and which recipients are still owed. When the spool cannot
+ * be written, a failed message goes to ~/dead.letter instead. raw is
+ * emptied once the spool has it; with raw NULL (-bs, whose client keeps
+ * the message until it hears 250) nothing is kept. Writes the audit
+ * line. Returns 0 when SES accepted the message for every recipient,
+ * else a sysexits code with err filled, naming where the message is
+ * kept. res is initialised here; free it with submit_result_free.
  */
 int	submit_message(struct submitter *s, struct message *msg,
-	    const struct envelope *env, struct submit_result *res,
-	    char *err, size_t errlen);
+	    const struct envelope *env, struct buf *raw,
+	    struct submit_result *res, char *err, size_t errlen);
+
+/*
+ * submit_spooled - the same for a message already kept in f (locked;
+ * e is its head, env built from it), for sesmail -q: f is removed once
+ * SES took the message, else updated. f is closed on return.
+ */
+int	submit_spooled(struct submitter *s, struct message *msg,
+	    const struct envelope *env, struct spool_file *f,
+	    struct spool_entry *e, struct submit_result *res, char *err,
+	    size_t errlen);
 
 void	submit_result_free(struct submit_result *res);
 

@@ -201,10 +201,14 @@ read_file(const char *path, size_t max, size_t *lenp)
 void
 amz_date_now(char out[17])
 {
-	struct tm	 tm;
-	time_t		 now;
+	amz_date_at(time(NULL), out);
+}
 
-	now = time(NULL);
-	gmtime_r(&now, &tm);
+void
+amz_date_at(time_t t, char out[17])
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
 	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }

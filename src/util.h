@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Size of the error buffers that functions fill for their callers. */
 #define ERRLEN	512
@@ -67,5 +68,8 @@ char	*read_fd(int fd, size_t max, size_t *lenp);
 
 /* Current UTC time as "YYYYMMDDTHHMMSSZ" (SigV4's X-Amz-Date). */
 void	amz_date_now(char out[17]);
+
+/* The same for the time t (a clock corrected for skew). */
+void	amz_date_at(time_t t, char out[17]);
 
 #endif

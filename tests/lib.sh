@@ -147,18 +147,27 @@ s.close()'
 
 # conf_write FILE PORT [EXTRA-LINES] - the configuration every test uses:
 # the fake at 127.0.0.1:PORT, sender noreply@example.com, domain
-# example.com, and an aliases file with "root: ops@example.com".
+# example.com, an aliases file with "root: ops@example.com", and the
+# spool in $T/spool (mode 1733), never the system's.
 conf_write() {
 	printf 'root: ops@example.com\n' >"$T/aliases"
+	t_spool_dir
 	cat >"$1" <<EOF
 region = "us-east-1"
 endpoint = "http://127.0.0.1:$2/"
 sender = "noreply@example.com"
 domain = "example.com"
 aliases = "$T/aliases"
+spool = "$T/spool"
 ${3:-}
 EOF
 	chmod 0600 "$1"
+}
+
+# t_spool_dir - $T/spool, mode 1733 as make install leaves the real one.
+t_spool_dir() {
+	[ -d "$T/spool" ] || mkdir "$T/spool"
+	chmod 1733 "$T/spool"
 }
 
 # sesmail_run STDIN-FILE [ARGS...] - run $SESMAIL with ARGS and STDIN-FILE

@@ -15,6 +15,10 @@ export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 failed=0
+# Kept messages go to a spool (or a dead.letter) of this test only.
+mkdir -m 1733 "$tmp/spool" "$tmp/home" || exit 1
+chmod 0755 "$tmp/home"
+export HOME="$tmp/home"
 
 conf="$tmp/ok.conf"
 cat > "$conf" <<CONF
@@ -24,6 +28,10 @@ sender = "noreply@example.com"
 domain = "example.com"
 connect_timeout = 2
 timeout = 5
+spool = "$tmp/spool"
+retry {
+	base_delay = 0.05
+}
 CONF
 chmod 0644 "$conf"
 printf 'Subject: t\n\nhello\n' > "$tmp/msg"
@@ -110,7 +118,8 @@ expect_stderr "regoin"
 printf 'region = "us-east-1"\nendpoint = "http://192.0.2.1/"\n' > "$tmp/plain.conf"
 chmod 0644 "$tmp/plain.conf"
 expect 78 "plain http to a non-loopback host" -C "$tmp/plain.conf" b@example.org
-printf 'endpoint = "http://127.0.0.1:9/"\nsender = "a@example.com"\n' > "$tmp/noregion.conf"
+printf 'endpoint = "http://127.0.0.1:9/"\nsender = "a@example.com"\nspool = "%s"\n' \
+	"$tmp/spool" > "$tmp/noregion.conf"
 chmod 0644 "$tmp/noregion.conf"
 expect 78 "no region anywhere" -C "$tmp/noregion.conf" b@example.org
 expect_stderr "region"

@@ -127,10 +127,12 @@ requests() {
 # cconf FILE ENDPOINT [LINES] - a configuration without a region unless
 # LINES gives one.
 cconf() {
+	t_spool_dir
 	cat >"$1" <<EOF
 endpoint = "$2"
 sender = "noreply@example.com"
 domain = "example.com"
+spool = "$T/spool"
 ${3:-}
 EOF
 	chmod 0600 "$1"

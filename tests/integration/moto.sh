@@ -58,11 +58,13 @@ AWS_SECRET_ACCESS_KEY=$MOTO_SECRET
 export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 t_ok "moto on $MOTO with IAM checking on, sender verified"
 
+t_spool_dir
 cat >"$T/conf" <<EOF
 region = "us-east-1"
 endpoint = "$MOTO/"
 sender = "noreply@example.com"
 domain = "example.com"
+spool = "$T/spool"
 EOF
 chmod 0600 "$T/conf"
 

@@ -189,12 +189,18 @@ class Runner:
         with open(aliases, "w") as f:
             f.write("root: ops@example.com\n")
         conf = os.path.join(work, "sesmail.conf")
+        # A spool of the case's own: a failing case must not keep its
+        # message in the system's spool.
+        spool = os.path.join(work, "spool")
+        os.makedirs(spool, exist_ok=True)
+        os.chmod(spool, 0o1733)
         with open(conf, "w") as f:
             f.write('region = "us-east-1"\n'
                     'endpoint = "http://127.0.0.1:%d/"\n'
                     'sender = "noreply@example.com"\n'
                     'domain = "example.com"\n'
-                    'aliases = "%s"\n' % (port, aliases))
+                    'aliases = "%s"\n'
+                    'spool = "%s"\n' % (port, aliases, spool))
         os.chmod(conf, 0o600)
         return conf
 

@@ -31,11 +31,25 @@ test_fields(void **state)
 	r.size = 1234;
 	r.ses_id = "0100-abc-000000";
 	r.exitcode = 0;
+	r.attempts = 1;
 	r.elapsed = 0.25;
 	assert_int_equal(audit_format(&r, line, sizeof(line)), 0);
 	assert_string_equal(line, "id=0123456789ab uid=33 user=www-data "
 	    "from=<web@example.com> nrcpt=3 size=1234 sesid=0100-abc-000000 "
-	    "status=sent exit=0 elapsed=0.250");
+	    "status=sent exit=0 attempts=1 elapsed=0.250");
+
+	/* Where a message that did not go is kept comes last. */
+	r.ses_id = NULL;
+	r.error = "Throttling";
+	r.exitcode = 75;
+	r.attempts = 3;
+	r.kept = "/var/spool/sesmail/33/0123456789ab";
+	assert_int_equal(audit_format(&r, line, sizeof(line)), 0);
+	assert_non_null(strstr(line, " error=Throttling status=deferred "
+	    "exit=75 attempts=3 elapsed=0.250 "
+	    "kept=/var/spool/sesmail/33/0123456789ab"));
+	r.kept = NULL;
+	r.sender = "web@example.com";
 
 	r.ses_id = NULL;
 	r.error = "transport";

@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "credentials.h"
+#include "spool.h"
 #include "util.h"
 
 /* A uid nobody on a test machine has. */
@@ -348,6 +349,59 @@ test_timeouts(void **state)
 	    &c, err), 0);
 	assert_int_equal(c.timeout, 3600);
 	assert_int_equal(c.connect_timeout, 1);
+	conf_free(&c);
+}
+
+static void
+test_retry_and_spool(void **state)
+{
+	static const char *const bad[] = {
+		"retry {\n max_attempts = 0\n}\n",
+		"retry {\n max_attempts = 11\n}\n",
+		"retry {\n max_time = -1\n}\n",
+		"retry {\n max_time = 601\n}\n",
+		"retry {\n base_delay = 21\n}\n",
+		"spool = \"relative/dir\"\n",
+		NULL
+	};
+	struct conf	 c;
+	char		 err[ERRLEN];
+	size_t		 i;
+
+	(void)state;
+	conf_init(&c);
+	assert_int_equal(c.retry_attempts, 3);
+	assert_true(c.retry_max_time == 30.0);
+	assert_true(c.retry_base_delay == 1.0);
+	assert_null(c.spool);
+	assert_int_equal(c.spool_sync, 0);
+	assert_int_equal(c.dead_letter, 1);
+
+	/* A file without them keeps the defaults. */
+	assert_int_equal(load("", 0644, &c, err), 0);
+	assert_int_equal(c.retry_attempts, 3);
+	assert_true(c.retry_base_delay == 1.0);
+	assert_string_equal(c.spool, SPOOL_DEFAULT);
+	assert_int_equal(c.dead_letter, 1);
+
+	assert_int_equal(load("retry {\n\tmax_attempts = 5\n"
+	    "\tmax_time = 12.5\n\tbase_delay = 0.05\n}\n"
+	    "spool = \"/tmp/sp\"\nspool_sync = yes\ndead_letter = no\n",
+	    0644, &c, err), 0);
+	assert_int_equal(c.retry_attempts, 5);
+	assert_true(c.retry_max_time == 12.5);
+	assert_true(c.retry_base_delay == 0.05);
+	assert_string_equal(c.spool, "/tmp/sp");
+	assert_int_equal(c.spool_sync, 1);
+	assert_int_equal(c.dead_letter, 0);
+
+	/* "" turns the spool off. */
+	assert_int_equal(load("spool = \"\"\n", 0644, &c, err), 0);
+	assert_null(spool_top(c.spool));
+
+	for (i = 0; bad[i] != NULL; i++)
+		if (load(bad[i], 0644, &c, err) != EX_CONFIG)
+			fail_msg("accepted: %s", bad[i]);
 	conf_free(&c);
 }
 
@@ -691,6 +745,7 @@ main(void)
 		cmocka_unit_test_setup(test_not_regular, test_setup),
 		cmocka_unit_test_setup(test_missing, test_setup),
 		cmocka_unit_test_setup(test_timeouts, test_setup),
+		cmocka_unit_test_setup(test_retry_and_spool, test_setup),
 		cmocka_unit_test_setup(test_endpoint, test_setup),
 		cmocka_unit_test_setup(test_bad_values, test_setup),
 		cmocka_unit_test_setup(test_failure_keeps, test_setup),

@@ -620,10 +620,58 @@ test_read_fd_errors(void **state)
 	message_free(&msg);
 }
 
+/*
+ * test_raw_and_input_end - the bytes as read are kept for the spool, and
+ * input_end says where the message ends: before a lone dot (what comes
+ * after it is not the message), else at the end. Parsed again without
+ * MSG_DOT_ENDS, those bytes give the same message.
+ */
+static void
+test_raw_and_input_end(void **state)
+{
+	static const char in[] = "From x\r\nSubject: s\r\n\r\na\r\n..\r\n"
+	    ".\r\nafter\r\n";
+	struct message	 a, b;
+	struct buf	 raw = BUF_INIT, sa = BUF_INIT, sb = BUF_INIT;
+	FILE		*f;
+
+	(void)state;
+	f = tmpfile();
+	assert_non_null(f);
+	assert_int_equal(fwrite(in, 1, sizeof(in) - 1, f), sizeof(in) - 1);
+	rewind(f);
+	assert_int_equal(message_read_raw(fileno(f), MSG_DOT_ENDS, 1 << 20,
+	    &raw), 0);
+	fclose(f);
+	assert_int_equal(raw.len, sizeof(in) - 1);
+	assert_memory_equal(raw.data, in, raw.len);
+
+	assert_int_equal(message_parse(raw.data, raw.len, MSG_DOT_ENDS, &a),
+	    0);
+	assert_int_equal(a.input_end, strlen("From x\r\nSubject: s\r\n\r\n"
+	    "a\r\n..\r\n"));
+	assert_int_equal(message_parse(raw.data, a.input_end, 0, &b), 0);
+	assert_int_equal(message_serialize(&a, &sa), 0);
+	assert_int_equal(message_serialize(&b, &sb), 0);
+	assert_int_equal(sa.len, sb.len);
+	assert_memory_equal(sa.data, sb.data, sa.len);
+	message_free(&b);
+
+	/* No dot: the whole input. */
+	assert_int_equal(message_parse(in, 20, 0, &b), 0);
+	assert_int_equal(b.input_end, 20);
+	message_free(&a);
+	message_free(&b);
+	buf_free(&raw);
+	buf_free(&sa);
+	buf_free(&sb);
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_raw_and_input_end),
 		cmocka_unit_test(test_find_count),
 		cmocka_unit_test(test_value),
 		cmocka_unit_test(test_remove_bcc),
