@@ -5,10 +5,12 @@
 # builds twice from a fresh autoreconf and runs `make check` in each:
 #   build/normal  --enable-werror
 #   build/asan    AddressSanitizer + UndefinedBehaviorSanitizer, leaks on
+# then, once, tests/integration/package.sh (the .deb and the .rpm).
 # It prints the log of every failing test and ends with one line
-# "N passed, N failed, N skipped" over both runs (ERROR and XPASS count as
-# failed; a build that fails counts as one failed). Exit 0 only when
-# nothing failed. Works from any directory. JOBS=N sets make's -j (2).
+# "N passed, N failed, N skipped" over both runs and the package test
+# (ERROR and XPASS count as failed; a build that fails counts as one
+# failed). Exit 0 only when nothing failed. Works from any directory.
+# JOBS=N sets make's -j (2).
 # "sh tests/all.sh --deps-only" installs the dependencies and stops
 # (tests/demo.sh uses it).
 
@@ -161,6 +163,23 @@ ASAN_OPTIONS=detect_leaks=1
 export CFLAGS UBSAN_OPTIONS ASAN_OPTIONS
 run_build asan
 unset CFLAGS UBSAN_OPTIONS ASAN_OPTIONS
+
+# --- 3. the packages, once ---------------------------------------------------
+# Build the .deb from a clean copy, install it, send through
+# /usr/sbin/sendmail, remove and purge it; build the RPM. One test in the
+# totals; it skips (77) when not root or not on dpkg.
+say "packages: tests/integration/package.sh"
+mkdir -p "$ROOT/build"
+timeout 900 sh "$ROOT/tests/integration/package.sh" \
+	>"$ROOT/build/package.out" 2>&1
+rc=$?
+grep -E '^(FAIL|SKIP|# [0-9]+ checks)' "$ROOT/build/package.out"
+case $rc in
+0)	npass=$((npass + 1)); say "packages: passed" ;;
+77)	nskip=$((nskip + 1)); say "packages: skipped" ;;
+*)	cat "$ROOT/build/package.out"
+	nfail=$((nfail + 1)); say "packages: failed (exit $rc)" ;;
+esac
 
 echo "$npass passed, $nfail failed, $nskip skipped"
 [ "$nfail" -eq 0 ]
