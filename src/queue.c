@@ -133,10 +133,15 @@ resend(struct run *r, struct spool_file *f, struct spool_entry *e,
 	if (rc == 0)
 		rc = submit_spooled(&r->sub, &msg, &env, f, e, &res, err,
 		    sizeof(err));
-	if (rc != 0) {
+	/*
+	 * A message that failed again is no failure of the queue run: it
+	 * is kept with its reason (mailq shows it). Saying so on every
+	 * run from cron would mail a report, through sesmail, into the
+	 * spool, once per run; so only with -v or on a terminal.
+	 */
+	if (rc != 0 && (r->verbose || isatty(STDERR_FILENO)))
 		fprintf(stderr, "sesmail: %s: %s\n", f->path, err);
-		r->rc = rc;
-	} else if (r->verbose)
+	else if (rc == 0 && r->verbose)
 		fprintf(stderr, "sesmail: %s: sent\n", f->path);
 	submit_result_free(&res);
 	message_free(&msg);

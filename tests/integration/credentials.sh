@@ -509,10 +509,13 @@ else
 		"$FILE_KEY" "$FILE_SECRET" >"$T/priv/keys"
 	chown root:root "$T/priv/keys"
 	chmod 0640 "$T/priv/keys"
+	# No spool: the refused message must not land in the machine's
+	# real /var/spool/sesmail.
 	cat >"$T/priv/conf" <<EOF
 region = "us-east-1"
 endpoint = "$SES"
 sender = "noreply@example.com"
+spool = ""
 credentials {
 	file = "$T/priv/keys"
 }
