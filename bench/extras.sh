@@ -18,7 +18,7 @@
 # ratios.py reads these files.
 
 extras_conf() { # FILE CA - sesmail's configuration trusting CA
-    sed -e "s|@URL@|$URL|g; s|@PORT@|$SES_PORT|g; s|@CA@|$2|g" \
+    sed -e "s|@URL@|$URL|g; s|@PORT@|$SES_PORT|g; s|@CA@|$2|g; s|@SPOOL@|$RUN/spool|g" \
         -e "s|@KEY_ID@|$AWS_ACCESS_KEY_ID|g; s|@SECRET@|$AWS_SECRET_ACCESS_KEY|g" \
         "$SHIM_CONF" > "$1"
     chmod 600 "$1"
@@ -122,10 +122,11 @@ if [ "${PROFILE:-}" != 0 ] && command -v valgrind > /dev/null 2>&1; then
             "$SHIM" -C "$RUN/shim.conf" -t < "$MSGS/$size.eml" \
             > /dev/null 2>> "$RUN/callgrind.err"; then
             { echo "## self cost"
-              callgrind_annotate "$out" 2> /dev/null | sed -n '1,45p'
+              callgrind_annotate "$out" 2> /dev/null |
+                  sed -n '/PROGRAM TOTALS/p; /file:function/,$p' | sed -n '1,40p'
               echo "## inclusive cost"
               callgrind_annotate --inclusive=yes "$out" 2> /dev/null |
-                  sed -n '/^-* *$/,$p' | sed -n '1,60p'
+                  sed -n '/file:function/,$p' | sed -n '1,60p'
             } > "$RUN/callgrind-$size.txt"
             echo "callgrind $size: $RUN/callgrind-$size.txt" >&2
         fi

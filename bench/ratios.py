@@ -86,6 +86,12 @@ for s in sizes:
         continue
     enc = encoded_of(s)
     api = "v1" if enc <= V1_MAX else "v2" if enc <= V2_MAX else "none (over v2)"
+    if int(sh["fails"]) == int(sh["runs"]):
+        # Refused (exit 65 before any call): its times are not a send's.
+        out.append("| %s | %d | %d | %s | refused / %s | - | - / %s | - | - / %s | - | %.1f | %s/%s |" % (
+            s, size_of(s), enc, api, ms(cu["wall_med"]), ms(cu["cpu_med"]), mib(cu["peak_kib"]),
+            bound(s) / MIB, sh["seen"], sh["expected"]))
+        continue
     out.append("| %s | %d | %d | %s | %s / %s | %.2f | %s / %s | %.2f | %s / %s | %.2f | %.1f | %s |" % (
         s, size_of(s), enc, api, ms(sh["wall_med"]), ms(cu["wall_med"]),
         ratio(sh["wall_med"], cu["wall_med"]), ms(sh["cpu_med"]), ms(cu["cpu_med"]),
@@ -101,7 +107,7 @@ if others:
             "|---|---|" + "---|" * len(others)]
     for s in sizes:
         sh = get.get((s, "shim"))
-        if not sh:
+        if not sh or int(sh["fails"]) == int(sh["runs"]):
             continue
         cells = []
         for p in others:

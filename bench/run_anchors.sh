@@ -52,7 +52,8 @@ domain localhost
 account default : sink
 EOF
 chmod 600 "$RUN/msmtprc"
-[ -z "$SHIM" ] || sed -e "s|@URL@|$URL|g; s|@PORT@|$SES_PORT|g; s|@CA@|$CERT|g" \
+mkdir -p "$RUN/spool" && chmod 1733 "$RUN/spool"
+[ -z "$SHIM" ] || sed -e "s|@URL@|$URL|g; s|@PORT@|$SES_PORT|g; s|@CA@|$CERT|g; s|@SPOOL@|$RUN/spool|g" \
     -e "s|@KEY_ID@|$AWS_ACCESS_KEY_ID|g; s|@SECRET@|$AWS_SECRET_ACCESS_KEY|g" \
     "$SHIM_CONF" > "$RUN/shim.conf"
 

@@ -3,9 +3,12 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +24,8 @@
 
 /* A Date header is about 29 bytes; anything longer is not one we use. */
 #define DATE_MAX		64
+/* x-amzn-ErrorType: a code, maybe with a ":" and a URL after it. */
+#define ERROR_TYPE_MAX		256
 
 struct http_client {
 	CURL	*curl;
@@ -47,6 +52,42 @@ static const char *const metadata_hosts[] = {
 
 /* sesmail is single-threaded, so a plain flag is enough. */
 static int	curl_ready;
+
+/*
+ * set_ca - what to trust. A bundle file is parsed whole when the first
+ * handshake starts: some 140 certificates, most of a small send's CPU
+ * time (doc/PERFORMANCE.md). A hashed directory costs only the lookups
+ * the handshake makes. So: ca_file as a file or a directory; without
+ * it, the directory libcurl was built with and not its bundle.
+ */
+static int
+set_ca(CURL *c, const char *ca_file)
+{
+	struct stat	 st;
+	char		*dir = NULL;
+
+	if (ca_file != NULL && stat(ca_file, &st) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		if (curl_easy_setopt(c, CURLOPT_CAPATH, ca_file) != CURLE_OK ||
+		    curl_easy_setopt(c, CURLOPT_CAINFO, (char *)NULL) !=
+		    CURLE_OK)
+			return -1;
+		return 0;
+	}
+	if (ca_file != NULL)
+		return curl_easy_setopt(c, CURLOPT_CAINFO, ca_file) ==
+		    CURLE_OK ? 0 : -1;
+
+#if LIBCURL_VERSION_NUM >= 0x075400	/* CURLINFO_CAPATH came in 7.84.0 */
+	if (curl_easy_getinfo(c, CURLINFO_CAPATH, &dir) == CURLE_OK &&
+	    dir != NULL && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    curl_easy_setopt(c, CURLOPT_CAINFO, (char *)NULL) != CURLE_OK)
+		return -1;
+#else
+	(void)dir;
+#endif
+	return 0;
+}
 
 /* setup - the options every request shares; 0 or -1. */
 static int
@@ -78,9 +119,7 @@ setup(struct http_client *h, const char *ca_file, long connect_timeout,
 	    PACKAGE_NAME "/" PACKAGE_VERSION) != CURLE_OK)
 		return -1;
 
-	/* Without a ca_file libcurl uses the system store it was built for. */
-	if (ca_file != NULL &&
-	    curl_easy_setopt(c, CURLOPT_CAINFO, ca_file) != CURLE_OK)
+	if (set_ca(c, ca_file) == -1)
 		return -1;
 
 	/* A proxy cannot reach a link-local address, and must not see the
@@ -171,7 +210,9 @@ http_response_free(struct http_response *resp)
 {
 	buf_free(&resp->body);
 	free(resp->date);
+	free(resp->amzn_error);
 	resp->date = NULL;
+	resp->amzn_error = NULL;
 	resp->status = 0;
 }
 
@@ -387,18 +428,24 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* on_header - keep the Date header (for clock-skew correction). */
-static size_t
-on_header(char *data, size_t size, size_t nmemb, void *arg)
+/*
+ * keep_header - when the header line data[0..n) is name, store its value
+ * (trimmed, sanitised, at most max bytes or else ignored) in *dst.
+ * Returns 0, or -1 when memory runs out.
+ */
+static int
+keep_header(const char *data, size_t n, const char *name, size_t max,
+    char **dst)
 {
-	struct transfer	*t = arg;
-	size_t		 n = size * nmemb, len;
+	size_t		 nlen = strlen(name), len;
 	const char	*v;
+	char		*copy;
 
-	if (n < 5 || strncasecmp(data, "Date:", 5) != 0)
-		return n;
-	v = data + 5;
-	len = n - 5;
+	if (n <= nlen || strncasecmp(data, name, nlen) != 0 ||
+	    data[nlen] != ':')
+		return 0;
+	v = data + nlen + 1;
+	len = n - nlen - 1;
 	while (len > 0 && (*v == ' ' || *v == '\t')) {
 		v++;
 		len--;
@@ -406,14 +453,31 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 	while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
 	    v[len - 1] == ' ' || v[len - 1] == '\t'))
 		len--;
-	if (len > DATE_MAX)
-		return n;
-
-	free(t->resp->date);
-	t->resp->date = strndup(v, len);
-	if (t->resp->date == NULL)
+	if (len > max)
 		return 0;
-	sanitize(t->resp->date);
+	copy = strndup(v, len);
+	if (copy == NULL)
+		return -1;
+	sanitize(copy);
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+/*
+ * on_header - keep the Date header (for clock-skew correction) and the
+ * error code of a REST-JSON reply (SES v2).
+ */
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 n = size * nmemb;
+
+	if (keep_header(data, n, "Date", DATE_MAX, &t->resp->date) == -1 ||
+	    keep_header(data, n, "x-amzn-ErrorType", ERROR_TYPE_MAX,
+	    &t->resp->amzn_error) == -1)
+		return 0;
 	return n;
 }
 
@@ -448,6 +512,48 @@ nomem:
 fail:
 	curl_slist_free_all(list);
 	return NULL;
+}
+
+/* on_read - the next bytes of a body made as it is sent. */
+static size_t
+on_read(char *dst, size_t size, size_t nitems, void *arg)
+{
+	const struct http_body	*b = arg;
+
+	return b->read(b->arg, dst, size * nitems);
+}
+
+/* on_seek - libcurl sends the body again only from its start. */
+static int
+on_seek(void *arg, curl_off_t offset, int origin)
+{
+	const struct http_body	*b = arg;
+
+	if (origin != SEEK_SET || offset != 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	b->rewind(b->arg);
+	return CURL_SEEKFUNC_OK;
+}
+
+/* set_stream - a POST whose body libcurl reads from stream. */
+static int
+set_stream(CURL *c, const struct http_body *stream)
+{
+	if (curl_easy_setopt(c, CURLOPT_POST, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_POSTFIELDS, (char *)NULL) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)stream->length) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_READDATA, (void *)(uintptr_t)stream) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SEEKDATA, (void *)(uintptr_t)stream) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, (char *)NULL) !=
+	    CURLE_OK)
+		return -1;
+	return 0;
 }
 
 /* set_method - method and body for this transfer; 0 or -1. */
@@ -505,15 +611,25 @@ forget_transfer(CURL *c)
 {
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (char *)NULL);
+	curl_easy_setopt(c, CURLOPT_READDATA, (void *)NULL);
+	curl_easy_setopt(c, CURLOPT_SEEKDATA, (void *)NULL);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION,
+	    (curl_read_callback)NULL);
+	curl_easy_setopt(c, CURLOPT_SEEKFUNCTION,
+	    (curl_seek_callback)NULL);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)NULL);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, (void *)NULL);
 }
 
-/* http_request - one request on the kept connection. */
-int
-http_request(struct http_client *h, const char *method, const char *url,
+/*
+ * request - one request on the kept connection, its body either
+ * body[0..bodylen) or made by stream.
+ */
+static int
+request(struct http_client *h, const char *method, const char *url,
     const char *const *headers, const char *body, size_t bodylen,
-    struct http_response *resp, char *err, size_t errlen)
+    const struct http_body *stream, struct http_response *resp,
+    char *err, size_t errlen)
 {
 	struct curl_slist	*hdrs = NULL;
 	struct transfer		 t;
@@ -523,6 +639,7 @@ http_request(struct http_client *h, const char *method, const char *url,
 
 	buf_init(&resp->body);
 	resp->date = NULL;
+	resp->amzn_error = NULL;
 	resp->status = 0;
 	t.resp = resp;
 	t.max = (h->flags & HTTP_SECRET) ? HTTP_SECRET_MAX : HTTP_MAX_REPLY;
@@ -540,7 +657,8 @@ http_request(struct http_client *h, const char *method, const char *url,
 	hdrs = make_headers(headers, err, errlen);
 	if (hdrs == NULL)
 		return -1;
-	if (set_method(h->curl, method, body, bodylen) == -1 ||
+	if ((stream != NULL ? set_stream(h->curl, stream) :
+	    set_method(h->curl, method, body, bodylen)) == -1 ||
 	    set_transfer(h->curl, url, hdrs, &t) == -1) {
 		seterr(err, errlen, "cannot set up a %s request", method);
 		goto out;
@@ -575,4 +693,24 @@ out:
 	forget_transfer(h->curl);
 	curl_slist_free_all(hdrs);
 	return ret;
+}
+
+/* http_request - a request whose body is in memory. */
+int
+http_request(struct http_client *h, const char *method, const char *url,
+    const char *const *headers, const char *body, size_t bodylen,
+    struct http_response *resp, char *err, size_t errlen)
+{
+	return request(h, method, url, headers, body, bodylen, NULL, resp,
+	    err, errlen);
+}
+
+/* http_request_body - a POST whose body is made as it goes out. */
+int
+http_request_body(struct http_client *h, const char *url,
+    const char *const *headers, const struct http_body *body,
+    struct http_response *resp, char *err, size_t errlen)
+{
+	return request(h, "POST", url, headers, NULL, 0, body, resp, err,
+	    errlen);
 }

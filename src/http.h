@@ -20,6 +20,22 @@ struct http_response {
 	long		 status;	/* HTTP status, 0 when none came */
 	struct buf	 body;		/* at most HTTP_MAX_REPLY bytes */
 	char		*date;		/* the Date header, or NULL */
+	char		*amzn_error;	/* x-amzn-ErrorType (REST-JSON), or
+					   NULL; sanitised */
+};
+
+/*
+ * A request body made while it is sent (body.h), so that it is never
+ * held whole: read copies up to len next bytes to dst and returns how
+ * many, 0 at the end; rewind starts it again, for libcurl to send it
+ * once more when a kept connection turned out to be closed. length is
+ * exact (it was signed).
+ */
+struct http_body {
+	size_t	(*read)(void *arg, char *dst, size_t len);
+	void	(*rewind)(void *arg);
+	void	 *arg;
+	size_t	  length;
 };
 
 /* No SES or STS reply is anywhere near this; a longer one is an error. */
@@ -36,9 +52,14 @@ struct http_response {
 				   moves, so http_response_wipe wipes all */
 
 /*
- * http_client_new - ca_file may be NULL (system store). Timeouts in
- * seconds; 0 means the default (10 s to connect, 60 s in all).
- * Returns NULL when libcurl cannot be set up.
+ * http_client_new - ca_file names the certificates to trust: a PEM file,
+ * or a directory of them by subject hash (OpenSSL's c_rehash layout).
+ * NULL is the system store: the hashed directory libcurl was built with
+ * (/etc/ssl/certs on Debian), whose certificates are read only when a
+ * handshake needs them, rather than its bundle file, which would be
+ * parsed whole at every start; libcurl's bundle when it has no such
+ * directory. Timeouts in seconds; 0 means the default (10 s to connect,
+ * 60 s in all). Returns NULL when libcurl cannot be set up.
  */
 struct http_client *http_client_new(const char *ca_file,
 	    long connect_timeout, long timeout);
@@ -98,6 +119,14 @@ char	*http_url_path(const char *url, char *err, size_t errlen);
 int	http_request(struct http_client *, const char *method,
 	    const char *url, const char *const *headers,
 	    const char *body, size_t bodylen,
+	    struct http_response *resp, char *err, size_t errlen);
+
+/*
+ * http_request_body - http_request with a body made as it is sent
+ * (POST only).
+ */
+int	http_request_body(struct http_client *, const char *url,
+	    const char *const *headers, const struct http_body *body,
 	    struct http_response *resp, char *err, size_t errlen);
 
 void	http_response_free(struct http_response *);

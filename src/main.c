@@ -28,13 +28,15 @@
 #include "message.h"
 #include "options.h"
 #include "queue.h"
+#include "ses.h"
 #include "smtp.h"
 #include "submit.h"
 #include "util.h"
 
-/* Input beyond this cannot become a message SES takes, even after the
-   Bcc fields go: stop reading there rather than hold it all. */
-#define SUBMIT_MAX_INPUT	(SUBMIT_MAX_RAW + 1024 * 1024)
+/* Input this much beyond what the configured api takes cannot become a
+   message SES takes, even after the Bcc fields go: stop reading there
+   rather than hold it all. */
+#define INPUT_SLACK		(1024 * 1024)
 
 /* Who runs sesmail, from the password file. */
 struct caller {
@@ -225,18 +227,19 @@ verify_mode(const struct envelope *env)
 /*
  * read_message - standard input as it came (raw, which the spool keeps)
  * and parsed (msg); raw ends where the message does, before a lone dot.
+ * Reading stops at INPUT_SLACK past what the configured api takes.
  */
 static int
-read_message(const struct options *o, struct buf *raw, struct message *msg,
-    char *err, size_t errlen)
+read_message(const struct options *o, const struct conf *c,
+    struct buf *raw, struct message *msg, char *err, size_t errlen)
 {
 	int	 flags = o->ignore_dots ? 0 : MSG_DOT_ENDS;
+	size_t	 max = ses_max_raw(c->api) + INPUT_SLACK;
 
-	if (message_read_raw(STDIN_FILENO, flags, SUBMIT_MAX_INPUT, raw) ==
-	    -1) {
+	if (message_read_raw(STDIN_FILENO, flags, max, raw) == -1) {
 		if (errno == EFBIG) {
 			seterr(err, errlen, "message too large for SES: over "
-			    "%d bytes", SUBMIT_MAX_INPUT);
+			    "%zu bytes", max);
 			return EX_DATAERR;
 		}
 		seterr(err, errlen, "reading the message: %s",
@@ -290,7 +293,7 @@ send_mode(const struct options *o, const struct caller *who)
 	sub.fullname = display_name(o, &conf, who);
 
 	cause = "input";
-	rc = read_message(o, &raw, &msg, err, sizeof(err));
+	rc = read_message(o, &conf, &raw, &msg, err, sizeof(err));
 	if (rc != 0)
 		goto fail;
 	if (msg.nul_dropped > 0 && o->verbose)
@@ -456,7 +459,7 @@ smtp_mode(const struct options *o, const struct caller *who)
 	ctx.sub = &sub;
 	memset(&srv, 0, sizeof(srv));
 	srv.hostname = ectx.hostname != NULL ? ectx.hostname : "localhost";
-	srv.max_size = SUBMIT_MAX_RAW;
+	srv.max_size = ses_max_raw(conf.api);
 	srv.deliver = smtp_deliver;
 	srv.check_rcpt = smtp_check;
 	srv.ctx = &ctx;

@@ -152,6 +152,39 @@ message_free(struct message *msg)
 }
 
 /*
+ * line_end - where the first LF or CR at or after from is, or len. With
+ * memchr, not byte by byte: this runs over every byte of a message.
+ */
+static size_t
+line_end(const char *data, size_t from, size_t len)
+{
+	const char	*nl, *cr;
+
+	nl = memchr(data + from, '\n', len - from);
+	cr = memchr(data + from, '\r', (nl != NULL ? (size_t)(nl - data) :
+	    len) - from);
+	if (cr != NULL)
+		return (size_t)(cr - data);
+	return nl != NULL ? (size_t)(nl - data) : len;
+}
+
+/* count_nuls - the NUL bytes in p[0..n). */
+static size_t
+count_nuls(const char *p, size_t n)
+{
+	const char	*nul;
+	size_t		 i, count = 0;
+
+	nul = memchr(p, '\0', n);
+	if (nul == NULL)
+		return 0;
+	for (i = (size_t)(nul - p); i < n; i++)
+		if (p[i] == '\0')
+			count++;
+	return count;
+}
+
+/*
  * next_line - split off the line at data[pos]. LF, CRLF, a run of CRs
  * before LF (PHP's "CR CR LF") and a lone CR each end one line; NULs in
  * a CR run do not break it, as NULs are dropped everywhere.
@@ -162,12 +195,10 @@ next_line(const char *data, size_t len, size_t pos, struct line *l)
 	size_t	 i, q, nuls = 0;
 
 	l->p = data + pos;
-	for (i = pos; i < len && data[i] != '\n' && data[i] != '\r'; i++)
-		if (data[i] == '\0')
-			nuls++;
+	i = line_end(data, pos, len);
 	l->len = i - pos;
 	l->next = i;
-	l->nuls = nuls;
+	l->nuls = count_nuls(data + pos, i - pos);
 	if (i == len)
 		return;
 
@@ -437,9 +468,8 @@ dot_seen(const char *data, size_t len, size_t *scan, size_t *bol)
 {
 	size_t	 i;
 
-	for (i = *scan; i < len; i++) {
-		if (data[i] != '\n' && data[i] != '\r')
-			continue;
+	for (i = line_end(data, *scan, len); i < len;
+	    i = line_end(data, i + 1, len)) {
 		if (is_lone_dot(data + *bol, i - *bol))
 			return 1;
 		*bol = i + 1;
@@ -692,4 +722,36 @@ message_serialize(const struct message *msg, struct buf *out)
 	if (buf_append(out, "\r\n", 2) == -1)
 		return -1;
 	return buf_append(out, msg->body.data, msg->body.len);
+}
+
+/* message_pieces - what message_serialize writes, without copying it. */
+int
+message_pieces(const struct message *msg, struct body_piece **pieces,
+    size_t *npieces, size_t *size)
+{
+	struct body_piece	*p;
+	size_t			 i, n = 0, total = 0;
+
+	*pieces = NULL;
+	*npieces = 0;
+	*size = 0;
+	p = calloc(2 * msg->nhdr + 2, sizeof(*p));
+	if (p == NULL)
+		return -1;
+	for (i = 0; i < msg->nhdr; i++) {
+		p[n].data = msg->hdr[i].raw;
+		p[n++].len = msg->hdr[i].rawlen;
+		p[n].data = "\r\n";
+		p[n++].len = 2;
+		total += msg->hdr[i].rawlen + 2;
+	}
+	p[n].data = "\r\n";
+	p[n++].len = 2;
+	p[n].data = msg->body.data;
+	p[n++].len = msg->body.len;
+	total += 2 + msg->body.len;
+	*pieces = p;
+	*npieces = n;
+	*size = total;
+	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "body.h"
 #include "buf.h"
 
 struct header {
@@ -107,5 +108,15 @@ size_t	message_dedupe_singletons(struct message *);
  * CRLF, the empty separator line, then the body. Returns 0 or -1.
  */
 int	message_serialize(const struct message *, struct buf *out);
+
+/*
+ * message_pieces - the bytes message_serialize would write, as pieces
+ * that point into msg (each field, its CRLF, the empty line, the body)
+ * rather than a copy. *pieces is allocated (the caller frees it) and
+ * holds *npieces; *size gets the total. Valid until msg changes.
+ * Returns 0 or -1 (ENOMEM).
+ */
+int	message_pieces(const struct message *msg, struct body_piece **pieces,
+	    size_t *npieces, size_t *size);
 
 #endif

@@ -48,6 +48,7 @@ static const char *const throttle_codes[] = {
 static const char *const paused_codes[] = {
 	"AccountSendingPausedException",
 	"ConfigurationSetSendingPausedException",
+	"SendingPausedException",	/* SES v2's name */
 };
 
 /* Codes that mean our clock is off (SignatureDoesNotMatch: see below). */

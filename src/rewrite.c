@@ -184,15 +184,15 @@ add_message_id(struct message *msg, const struct rewrite_opts *o)
 }
 
 static int
-add_date(struct message *msg)
+add_date(struct message *msg, time_t when)
 {
 	char		 value[64];
 	struct tm	 tm;
-	time_t		 now;
 
 	/* RFC 5322 §3.3; the C locale gives English names. */
-	now = time(NULL);
-	localtime_r(&now, &tm);
+	if (when == 0)
+		when = time(NULL);
+	localtime_r(&when, &tm);
 	if (strftime(value, sizeof(value), "%a, %d %b %Y %H:%M:%S %z",
 	    &tm) == 0)
 		return -1;
@@ -202,7 +202,7 @@ add_date(struct message *msg)
 static int
 add_missing(struct message *msg, const struct rewrite_opts *o)
 {
-	if (message_count(msg, "Date") == 0 && add_date(msg) == -1)
+	if (message_count(msg, "Date") == 0 && add_date(msg, o->date) == -1)
 		return -1;
 	if (message_count(msg, "Message-ID") == 0 &&
 	    add_message_id(msg, o) == -1)

@@ -8,6 +8,7 @@
 #define SESMAIL_REWRITE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "message.h"
 #include "strlist.h"
@@ -18,6 +19,7 @@ struct rewrite_opts {
 					   the password file */
 	const char	*domain;	/* configured domain, may be NULL */
 	const struct strlist *allowed_from; /* From patterns, may be empty */
+	time_t		 date;		/* for an added Date; 0: now */
 };
 
 /*

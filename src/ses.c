@@ -1,10 +1,12 @@
 /*
- * ses - the SES v1 SendRawEmail call: request body, signing, reply.
+ * ses - one call that sends a raw message: request body, signing, reply.
  *
- * The request is a form POST (Query protocol, version 2010-12-01) laid
- * out as botocore lays it out, so tests compare it byte for byte with
- * the SDK's own output. The reply is XML, read with expat by element
- * name.
+ * SES v1 SendRawEmail is a form POST (Query protocol, version 2010-12-01)
+ * laid out as botocore lays it out, so tests compare it byte for byte
+ * with the SDK's own output; its reply is XML, read with expat by element
+ * name. SES v2 SendEmail (REST-JSON, 2019-09-27) takes larger messages:
+ * a JSON POST to /v2/email/outbound-emails, its reply JSON, read with
+ * json-c. Either body is made on the fly (body.h).
  */
 #include "config.h"
 
@@ -18,9 +20,11 @@
 
 #include <curl/curl.h>
 #include <expat.h>
+#include <json-c/json.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "body.h"
 #include "buf.h"
 #include "conf.h"
 #include "credentials.h"
@@ -31,6 +35,11 @@
 
 #define FORM_HEAD	"Action=SendRawEmail&Version=2010-12-01"
 #define CONTENT_TYPE	"application/x-www-form-urlencoded; charset=utf-8"
+#define JSON_TYPE	"application/json"
+#define V2_PATH		"/v2/email/outbound-emails"
+
+/* Bodies up to this size go in one block rather than streamed. */
+#define INLINE_MAX	(64 * 1024)
 
 /* Input bytes per base64 step: a multiple of 3, so no '=' inside. */
 #define B64_CHUNK	(3 * 1024)
@@ -82,7 +91,13 @@ static const struct {
 	/* This message will not go, however often it is tried. */
 	{ "MessageRejected",			EX_UNAVAILABLE },
 	{ "MailFromDomainNotVerifiedException",	EX_UNAVAILABLE },
+	{ "AccountSuspendedException",		EX_UNAVAILABLE },
 	{ "ConfigurationSetDoesNotExist",	EX_CONFIG },
+	/* SES v2's names for the same. */
+	{ "SendingPausedException",		EX_TEMPFAIL },
+	{ "LimitExceededException",		EX_TEMPFAIL },
+	{ "NotFoundException",			EX_CONFIG },
+	{ "BadRequestException",		EX_DATAERR },
 	/* The request itself is malformed. */
 	{ "InvalidParameterValue",		EX_DATAERR },
 	{ "InvalidParameterCombination",	EX_DATAERR },
@@ -113,6 +128,28 @@ ses_exitcode(long http_status, const char *code)
 		return EX_UNAVAILABLE;
 	/* Not a failure SES reported: do not lose the message. */
 	return EX_TEMPFAIL;
+}
+
+/* ses_pick_api - v1 while it takes the message, unless told otherwise. */
+int
+ses_pick_api(const char *api, size_t b64len)
+{
+	if (api != NULL && strcmp(api, "v1") == 0)
+		return b64len <= SES_V1_MAX_B64 ? SES_API_V1 : 0;
+	if (b64len > SES_V2_MAX_B64)
+		return 0;
+	if (api != NULL && strcmp(api, "v2") == 0)
+		return SES_API_V2;
+	return b64len <= SES_V1_MAX_B64 ? SES_API_V1 : SES_API_V2;
+}
+
+/* ses_max_raw - 3 bytes for every 4 base64 characters allowed. */
+size_t
+ses_max_raw(const char *api)
+{
+	if (api != NULL && strcmp(api, "v1") == 0)
+		return SES_V1_MAX_B64 / 4 * 3;
+	return SES_V2_MAX_B64 / 4 * 3;
 }
 
 /* env - a non-empty environment variable, or NULL. */
@@ -315,6 +352,54 @@ ses_form_body(const char *source, char *const *rcpts, size_t nrcpt,
 	out->len += b64len;
 	out->data[out->len] = '\0';
 	return 0;
+}
+
+/*
+ * json_string - s as a JSON string, quoted: " and \\ escaped, control
+ * bytes as \\u00XX. Addresses are ASCII, but a quoted local part may
+ * hold either of the two.
+ */
+static int
+json_string(struct buf *out, const char *s)
+{
+	const unsigned char	*p;
+
+	if (buf_appendc(out, '"') == -1)
+		return -1;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			if (buf_appendc(out, '\\') == -1 ||
+			    buf_appendc(out, (char)*p) == -1)
+				return -1;
+		} else if (*p < 0x20) {
+			if (buf_printf(out, "\\u%04x", *p) == -1)
+				return -1;
+		} else if (buf_appendc(out, (char)*p) == -1)
+			return -1;
+	}
+	return buf_appendc(out, '"');
+}
+
+/* ses_json_head - the SendEmail request up to the data. */
+int
+ses_json_head(const char *source, char *const *rcpts, size_t nrcpt,
+    struct buf *out)
+{
+	size_t	 i;
+
+	if (buf_appendc(out, '{') == -1)
+		return -1;
+	if (source != NULL && (buf_appends(out, "\"FromEmailAddress\":") ==
+	    -1 || json_string(out, source) == -1 || buf_appendc(out, ',') ==
+	    -1))
+		return -1;
+	if (buf_appends(out, "\"Destination\":{\"ToAddresses\":[") == -1)
+		return -1;
+	for (i = 0; i < nrcpt; i++)
+		if ((i > 0 && buf_appendc(out, ',') == -1) ||
+		    json_string(out, rcpts[i]) == -1)
+			return -1;
+	return buf_appends(out, "]},\"Content\":{\"Raw\":{\"Data\":\"");
 }
 
 /* ses_reply_init - an empty reply. */
@@ -522,6 +607,107 @@ ses_parse_reply(const char *xml, size_t len, struct ses_reply *r)
 	return 0;
 }
 
+/* json_member - the string member of doc called name, or NULL. */
+static const char *
+json_member(json_object *doc, const char *name)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(doc, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/*
+ * set_field - a sanitised copy of s[0..n) into *field ("" stays NULL).
+ * Returns 0 or -1 (ENOMEM).
+ */
+static int
+set_field(char **field, const char *s, size_t n)
+{
+	char	*copy;
+
+	if (s == NULL || n == 0)
+		return 0;
+	if (n > REPLY_TEXT_MAX)
+		n = REPLY_TEXT_MAX;
+	copy = strndup(s, n);
+	if (copy == NULL)
+		return -1;
+	sanitize(copy);
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+/*
+ * set_code - an error code as the SDKs read it: what comes before a
+ * ':' ("Code:http://..."), after a '#' ("namespace#Code").
+ */
+static int
+set_code(char **field, const char *s)
+{
+	const char	*hash;
+
+	if (s == NULL)
+		return 0;
+	hash = strrchr(s, '#');
+	if (hash != NULL)
+		s = hash + 1;
+	return set_field(field, s, strcspn(s, ":"));
+}
+
+/* ses_parse_json_reply - MessageId, or the error's code and text. */
+int
+ses_parse_json_reply(const char *json, size_t len, const char *error_type,
+    struct ses_reply *r)
+{
+	json_tokener	*tok;
+	json_object	*doc = NULL;
+	const char	*code, *text;
+	int		 rc = -1;
+
+	if (set_code(&r->error_code, error_type) == -1)
+		return -1;
+	if (len == 0 || len > INT32_MAX)
+		return -1;
+	tok = json_tokener_new();
+	if (tok == NULL)
+		return -1;
+	doc = json_tokener_parse_ex(tok, json, (int)len);
+	if (doc == NULL ||
+	    json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(doc, json_type_object))
+		goto out;
+
+	text = json_member(doc, "MessageId");
+	if (set_field(&r->message_id, text, text != NULL ? strlen(text) : 0) ==
+	    -1)
+		goto out;
+	if (r->error_code == NULL) {
+		code = json_member(doc, "__type");
+		if (code == NULL)
+			code = json_member(doc, "code");
+		if (code == NULL)
+			code = json_member(doc, "Code");
+		if (set_code(&r->error_code, code) == -1)
+			goto out;
+	}
+	text = json_member(doc, "message");
+	if (text == NULL)
+		text = json_member(doc, "Message");
+	if (set_field(&r->error_message, text, text != NULL ? strlen(text) :
+	    0) == -1)
+		goto out;
+	rc = 0;
+
+out:
+	json_object_put(doc);
+	json_tokener_free(tok);
+	return rc;
+}
+
 /* endpoint_path - the path to sign: what libcurl will send. */
 static int
 endpoint_path(const char *endpoint, char **path, char *err, size_t errlen)
@@ -593,37 +779,37 @@ free_lines(struct signed_req *sr)
 }
 
 /*
- * sign_request - the header lines for body: Content-Type, Host,
- * X-Amz-Date, the token when there is one, and Authorization over all
- * of them. Returns 0 or an EX_* code with err.
+ * sign_request - the header lines of a POST to url of a body of type
+ * ctype whose SHA-256 is sha: Content-Type, Host, X-Amz-Date, the token
+ * when there is one, and Authorization over all of them. Returns 0 or
+ * an EX_* code with err.
  */
 static int
-sign_request(const struct ses_target *t, const struct buf *body,
-    struct signed_req *sr, char *err, size_t errlen)
+sign_request(const struct ses_target *t, const char *url, const char *ctype,
+    const char *sha, struct signed_req *sr, char *err, size_t errlen)
 {
 	const struct credentials *cr = t->cred;
 	struct sigv4_header	 h[4];
 	struct sigv4_request	 req;
 	struct sigv4_result	 res;
-	char			 date[17], sha[65];
+	char			 date[17];
 	char			*host, *path = NULL;
 	size_t			 i, nh = 0;
 	int			 rc = EX_OSERR;
 
 	memset(&res, 0, sizeof(res));
 	seterr(err, errlen, "out of memory signing the SES request");
-	host = http_url_host(t->endpoint);
+	host = http_url_host(url);
 	if (host == NULL)
 		goto out;
-	if (endpoint_path(t->endpoint, &path, err, errlen) == -1) {
+	if (endpoint_path(url, &path, err, errlen) == -1) {
 		rc = EX_CONFIG;
 		goto out;
 	}
 
 	amz_date_at(time(NULL) + t->clock_offset, date);
-	sigv4_sha256_hex(body->data, body->len, sha);
 	h[nh].name = "Content-Type";
-	h[nh++].value = CONTENT_TYPE;
+	h[nh++].value = ctype;
 	h[nh].name = "Host";
 	h[nh++].value = host;
 	h[nh].name = "X-Amz-Date";
@@ -699,9 +885,12 @@ check_inputs(const char *endpoint, const char *region,
 	return 0;
 }
 
-/* read_reply - what SES answered, as an exit code and a reason. */
+/*
+ * read_reply - what SES answered, as an exit code and a reason: XML from
+ * v1, JSON from v2.
+ */
 static int
-read_reply(struct http_response *resp, struct ses_reply *r,
+read_reply(int api, struct http_response *resp, struct ses_reply *r,
     char *err, size_t errlen)
 {
 	int	 parsed;
@@ -710,11 +899,16 @@ read_reply(struct http_response *resp, struct ses_reply *r,
 	/* Kept for clock-skew correction (already sanitised by http). */
 	r->date = resp->date;
 	resp->date = NULL;
-	parsed = ses_parse_reply(resp->body.data, resp->body.len, r);
+	if (api == SES_API_V2)
+		parsed = ses_parse_json_reply(resp->body.data, resp->body.len,
+		    resp->amzn_error, r);
+	else
+		parsed = ses_parse_reply(resp->body.data, resp->body.len, r);
 	if (resp->status == 200 && parsed == 0 && r->message_id != NULL)
 		return 0;
 
-	if (resp->status != 200 && parsed == 0 && r->error_code != NULL) {
+	/* A v2 error code may come in a header over an unreadable body. */
+	if (resp->status != 200 && r->error_code != NULL) {
 		if (r->error_message != NULL)
 			seterr(err, errlen, "SES refused the message: %s: %s",
 			    r->error_code, r->error_message);
@@ -746,53 +940,133 @@ ses_send_raw(struct http_client *http, const char *endpoint,
 	t.region = region;
 	t.cred = cr;
 	t.clock_offset = 0;
+	t.api = SES_API_V1;
 	return ses_send(&t, source, rcpts, nrcpt, raw, rawlen, r, err,
 	    errlen);
 }
 
-/* ses_send - one SendRawEmail call, no retries. */
+/* ses_send - one call for a message in one block. */
 int
 ses_send(const struct ses_target *t, const char *source,
     char *const *rcpts, size_t nrcpt, const char *raw, size_t rawlen,
     struct ses_reply *r, char *err, size_t errlen)
 {
-	struct buf		 body = BUF_INIT;
+	struct body_piece	 whole;
+
+	whole.data = raw;
+	whole.len = rawlen;
+	return ses_send_pieces(t, source, rcpts, nrcpt, &whole, 1, r, err,
+	    errlen);
+}
+
+/* v2_url - the endpoint with SendEmail's path; NULL when out of memory. */
+static char *
+v2_url(const char *endpoint)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 n = strlen(endpoint);
+
+	while (n > 0 && endpoint[n - 1] == '/')
+		n--;
+	if (buf_append(&b, endpoint, n) == -1 ||
+	    buf_appends(&b, V2_PATH) == -1) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* The callbacks through which libcurl reads a body (body.h). */
+static size_t
+read_body(void *arg, char *dst, size_t len)
+{
+	return body_read(arg, dst, len);
+}
+
+static void
+rewind_body(void *arg)
+{
+	body_rewind(arg);
+}
+
+/* ses_send_pieces - one call, no retries; the body made on the fly. */
+int
+ses_send_pieces(const struct ses_target *t, const char *source,
+    char *const *rcpts, size_t nrcpt, const struct body_piece *pieces,
+    size_t npieces, struct ses_reply *r, char *err, size_t errlen)
+{
+	struct buf		 head = BUF_INIT, small = BUF_INIT;
+	struct body		 body;
+	struct http_body	 hb;
 	struct http_response	 resp;
 	struct signed_req	 sr;
-	char			 why[ERRLEN];
-	int			 rc;
+	char			 why[ERRLEN], sha[65];
+	char			*url = NULL;
+	int			 rc, sent, v2 = t->api == SES_API_V2;
 
 	memset(&sr, 0, sizeof(sr));
-	buf_init(&resp.body);
-	resp.date = NULL;
-	resp.status = 0;
+	memset(&body, 0, sizeof(body));
+	memset(&resp, 0, sizeof(resp));
 	r->http_status = 0;
 
 	rc = check_inputs(t->endpoint, t->region, t->cred, nrcpt, err,
 	    errlen);
 	if (rc != 0)
 		goto out;
-	if (ses_form_body(source, rcpts, nrcpt, raw, rawlen, &body) == -1) {
-		seterr(err, errlen, "out of memory building the SES request");
-		rc = EX_OSERR;
+	rc = EX_OSERR;
+	seterr(err, errlen, "out of memory building the SES request");
+	url = v2 ? v2_url(t->endpoint) : strdup(t->endpoint);
+	if (url == NULL)
 		goto out;
-	}
-	rc = sign_request(t, &body, &sr, err, errlen);
+	/* The form or JSON around the data, then the data as it goes. */
+	if ((v2 ? ses_json_head(source, rcpts, nrcpt, &head) :
+	    ses_form_body(source, rcpts, nrcpt, "", 0, &head)) == -1 ||
+	    body_init(&body, head.data, head.len, pieces, npieces, !v2,
+	    v2 ? SES_JSON_TAIL : "") == -1 ||
+	    body_sha256_hex(&body, sha) == -1)
+		goto out;
+	rc = sign_request(t, url, v2 ? JSON_TYPE : CONTENT_TYPE, sha, &sr,
+	    err, errlen);
 	if (rc != 0)
 		goto out;
 
-	if (http_request(t->http, "POST", t->endpoint,
-	    (const char *const *)sr.lines, body.data, body.len, &resp, why,
-	    sizeof(why)) == -1) {
+	/*
+	 * A small body is made once more, whole, and given to libcurl in
+	 * one block, which it sends with the headers in one write, as curl
+	 * does; only a large one is worth streaming.
+	 */
+	if (body.length <= INLINE_MAX) {
+		if (buf_reserve(&small, body.length) == -1) {
+			seterr(err, errlen, "out of memory");
+			rc = EX_OSERR;
+			goto out;
+		}
+		small.len = body_read(&body, small.data, body.length);
+		sent = http_request(t->http, "POST", url,
+		    (const char *const *)sr.lines, small.data, small.len, &resp,
+		    why, sizeof(why));
+	} else {
+		hb.read = read_body;
+		hb.rewind = rewind_body;
+		hb.arg = &body;
+		hb.length = body.length;
+		sent = http_request_body(t->http, url,
+		    (const char *const *)sr.lines, &hb, &resp, why,
+		    sizeof(why));
+	}
+	if (sent == -1) {
 		seterr(err, errlen, "no reply from SES: %s", why);
 		rc = EX_TEMPFAIL;
 		goto out;
 	}
-	rc = read_reply(&resp, r, err, errlen);
+	rc = read_reply(v2 ? SES_API_V2 : SES_API_V1, &resp, r, err, errlen);
 
 out:
 	http_response_free(&resp);
 	free_lines(&sr);
-	buf_free(&body);
+	body_free(&body);
+	buf_free(&head);
+	buf_free(&small);
+	free(url);
 	return rc;
 }

@@ -50,8 +50,10 @@
 #define SPOOL_MIN_AGE		60
 /* A temporary file this old was left by a process that died. */
 #define SPOOL_STALE_TMP		3600
-/* No spool file is larger: a message SES takes, plus its head. */
-#define SPOOL_MAX_FILE		(16 * 1024 * 1024)
+/* No spool file is larger: a message SES takes (SES v2: 30,000,000
+   bytes, 40,000,000 once base64-encoded), the 1 MB more that sesmail
+   reads before it gives up, plus the head. */
+#define SPOOL_MAX_FILE		(33 * 1024 * 1024)
 /* Room for "<top>/<uid>/<name>". */
 #define SPOOL_PATH_MAX		1024
 

@@ -89,6 +89,14 @@ find_region(struct submitter *s, char *err, size_t errlen)
 	int	 rc;
 
 	s->region = ses_region(s->conf);
+	/* The region goes into the endpoint's host name: a value from
+	   the environment must not be able to choose another host. */
+	if (s->region != NULL && !region_is_valid(s->region)) {
+		seterr(err, errlen, "region '%.64s' is not a region name like "
+		    "eu-west-1", s->region);
+		sanitize(err);
+		return EX_CONFIG;
+	}
 	if (s->region != NULL)
 		return 0;
 	if (imds_disabled()) {
@@ -101,6 +109,10 @@ find_region(struct submitter *s, char *err, size_t errlen)
 		seterr(err, errlen, "no region: set region in sesmail.conf "
 		    "or AWS_REGION (%s)", why);
 		return rc;
+	}
+	if (!region_is_valid(s->region_imds)) {
+		seterr(err, errlen, "instance metadata gave no valid region");
+		return EX_TEMPFAIL;
 	}
 	s->region = s->region_imds;
 	return 0;
@@ -362,16 +374,24 @@ note_success(const struct submitter *s, size_t n,
 	return 0;
 }
 
+/* What one message is sent as: its pieces (message_pieces), the API. */
+struct payload {
+	struct body_piece	*pieces;
+	size_t			 npieces;
+	size_t			 size;		/* bytes of the message */
+	int			 api;		/* SES_API_V1 or V2 */
+};
+
 /*
- * send_batch - one SendRawEmail for n recipients from first, with
- * retries: transient and throttling failures again after a jittered
- * wait, within both caps; a clock-skew error once, at SES's time. Each
- * attempt is signed afresh.
+ * send_batch - one SES call for n recipients from first, with retries:
+ * transient and throttling failures again after a jittered wait, within
+ * both caps; a clock-skew error once, at SES's time. Each attempt is
+ * signed afresh.
  */
 static int
 send_batch(struct submitter *s, const struct envelope *env, size_t first,
-    size_t n, const struct buf *raw, struct submit_result *res, char *err,
-    size_t errlen)
+    size_t n, const struct payload *pl, struct submit_result *res,
+    char *err, size_t errlen)
 {
 	struct ses_reply	 r;
 	struct ses_target	 t;
@@ -388,8 +408,9 @@ send_batch(struct submitter *s, const struct envelope *env, size_t first,
 	for (attempt = 1;; attempt++) {
 		ses_reply_free(&r);
 		target_of(s, &t);
-		rc = ses_send(&t, env->sender, env->rcpts.v + first, n,
-		    raw->data, raw->len, &r, err, errlen);
+		t.api = pl->api;
+		rc = ses_send_pieces(&t, env->sender, env->rcpts.v + first, n,
+		    pl->pieces, pl->npieces, &r, err, errlen);
 		res->attempts++;
 		if (rc == 0 || stop_signal != 0)
 			break;
@@ -446,7 +467,7 @@ append_err(char *err, size_t errlen, const char *fmt, ...)
  */
 static int
 send_all(struct submitter *s, const struct envelope *env,
-    const struct buf *raw, struct submit_result *res, char *err,
+    const struct payload *pl, struct submit_result *res, char *err,
     size_t errlen)
 {
 	size_t	 done, n;
@@ -463,7 +484,7 @@ send_all(struct submitter *s, const struct envelope *env,
 			rc = EX_TEMPFAIL;
 			break;
 		}
-		rc = send_batch(s, env, done, n, raw, res, err, errlen);
+		rc = send_batch(s, env, done, n, pl, res, err, errlen);
 		if (rc != 0)
 			break;
 	}
@@ -712,38 +733,56 @@ submit_log_failure(const struct submitter *s, const struct envelope *env,
 	audit(s, env, size, &res, rc, &t0);
 }
 
+/* api_limit - the base64 size the configured api takes at most. */
+static long
+api_limit(const char *api)
+{
+	return api != NULL && strcmp(api, "v1") == 0 ? SES_V1_MAX_B64 :
+	    SES_V2_MAX_B64;
+}
+
 /*
- * deliver - rewrite, size check, credentials and the SES calls; the
- * message is kept (k) by then. Returns the exit code.
+ * deliver - rewrite, size check, choice of API, credentials and the SES
+ * calls; the message is kept (k) by then. It is sent from where its
+ * parts lie in msg (pl), never copied into one block. Returns the exit
+ * code.
  */
 static int
 deliver(struct submitter *s, struct message *msg,
-    const struct envelope *env, struct buf *out,
+    const struct envelope *env, struct payload *pl,
     struct submit_result *res, char *err, size_t errlen)
 {
 	struct rewrite_opts	 ro;
+	size_t			 b64len;
 	int			 rc;
 
 	ro.sender = env->sender;
 	ro.fullname = s->fullname;
 	ro.domain = s->conf->domain;
 	ro.allowed_from = &s->conf->allowed_from;
+	ro.date = s->submitted;
 	rc = rewrite_message(msg, &ro, err, errlen);
 	if (rc != 0) {
 		res->error = "message";
 		return rc;
 	}
-	if (message_serialize(msg, out) == -1) {
+	if (message_pieces(msg, &pl->pieces, &pl->npieces, &pl->size) ==
+	    -1) {
 		seterr(err, errlen, "out of memory");
 		return EX_OSERR;
 	}
-	if ((out->len + 2) / 3 * 4 > SES_V1_MAX_ENCODED) {
-		seterr(err, errlen, "message too large for SES: %zu bytes "
-		    "(at most %d once base64-encoded)", out->len,
-		    SES_V1_MAX_ENCODED);
+	b64len = body_b64_len(pl->pieces, pl->npieces);
+	pl->api = ses_pick_api(s->conf->api, b64len);
+	if (pl->api == 0) {
+		seterr(err, errlen, "message too large for SES: %zu bytes, %zu "
+		    "once base64-encoded (at most %ld with api \"%s\")",
+		    pl->size, b64len, api_limit(s->conf->api),
+		    s->conf->api != NULL ? s->conf->api : "auto");
 		res->error = "size";
 		return EX_DATAERR;
 	}
+	say(s, "%zu bytes, %zu once base64-encoded: SES %s", pl->size, b64len,
+	    pl->api == SES_API_V2 ? "v2 SendEmail" : "v1 SendRawEmail");
 	rc = prepare(s, &res->error, err, errlen);
 	if (rc == 0 && s->http != NULL &&
 	    http_abort_on(s->http, &stop_signal) == -1) {
@@ -751,7 +790,7 @@ deliver(struct submitter *s, struct message *msg,
 		rc = EX_SOFTWARE;
 	}
 	if (rc == 0)
-		rc = send_all(s, env, out, res, err, errlen);
+		rc = send_all(s, env, pl, res, err, errlen);
 	return rc;
 }
 
@@ -761,13 +800,14 @@ run(struct submitter *s, struct message *msg, const struct envelope *env,
     struct keep *k, struct submit_result *res, const struct timespec *t0,
     char *err, size_t errlen)
 {
-	struct buf	 out = BUF_INIT;
+	struct payload	 pl;
 	int		 rc;
 
-	rc = deliver(s, msg, env, &out, res, err, errlen);
+	memset(&pl, 0, sizeof(pl));
+	rc = deliver(s, msg, env, &pl, res, err, errlen);
 	keep_end(s, env, k, res, rc, err, errlen);
-	audit(s, env, out.len, res, rc, t0);
-	buf_free(&out);
+	audit(s, env, pl.size, res, rc, t0);
+	free(pl.pieces);
 	return rc;
 }
 
@@ -814,7 +854,11 @@ submit_spooled(struct submitter *s, struct message *msg,
 	keep_init(&k);
 	k.f = f;
 	k.e = e;
+	/* A Date added now should say when the message was handed in,
+	   not when -q finally got it through. */
+	s->submitted = e->created;
 	rc = run(s, msg, env, &k, res, &t0, err, errlen);
+	s->submitted = 0;
 	spool_close(f);
 	return rc;
 }

@@ -14,19 +14,20 @@
 
 #include <sys/types.h>
 
+#include <time.h>
+
 #include "buf.h"
 #include "conf.h"
 #include "credentials.h"
 #include "envelope.h"
 #include "http.h"
 #include "message.h"
+#include "ses.h"
 #include "spool.h"
 
-/* SES v1 refuses a message whose base64 form is over 10 MB; take the
-   smaller reading of "MB" so a message is never sent only to bounce. */
-#define SES_V1_MAX_ENCODED	10000000
-/* The largest message (as read) that fits. */
-#define SUBMIT_MAX_RAW		(SES_V1_MAX_ENCODED / 4 * 3)
+/* The largest message (as rewritten) that any SES API takes: v2's;
+   ses_max_raw() tells what the configured api takes. */
+#define SUBMIT_MAX_RAW		(SES_V2_MAX_B64 / 4 * 3)
 
 struct submitter {
 	const struct conf	*conf;
@@ -38,6 +39,9 @@ struct submitter {
 	long			 clock_offset;	/* learnt from a clock-skew
 						   error, kept for later
 						   messages */
+	time_t			 submitted;	/* when a kept message was
+						   handed in, for its Date;
+						   0: now */
 
 	/* Set up on first use and kept for later messages. */
 	const char		*region;

@@ -212,3 +212,13 @@ amz_date_at(time_t t, char out[17])
 	gmtime_r(&t, &tm);
 	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
+
+int
+region_is_valid(const char *s)
+{
+	size_t	 n;
+
+	n = strlen(s);
+	return n > 0 && n <= 63 &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}

@@ -66,6 +66,12 @@ char	*read_file(const char *path, size_t max, size_t *lenp);
 /* read_fd - the same for an open descriptor, which it does not close. */
 char	*read_fd(int fd, size_t max, size_t *lenp);
 
+/*
+ * region_is_valid - a region is a DNS label like "eu-west-1": lower-case
+ * letters, digits and '-', 1 to 63 of them.
+ */
+int	region_is_valid(const char *s);
+
 /* Current UTC time as "YYYYMMDDTHHMMSSZ" (SigV4's X-Amz-Date). */
 void	amz_date_now(char out[17]);
 

@@ -8,8 +8,10 @@ writes that port to --port-file, and answers:
   POST /  Action=GetSendQuota
   POST /v2/email/outbound-emails  (SES v2 SendEmail with Content.Raw)
 
-Every request is appended to --record as one JSON line (see record_request)
+Every request is appended to --record as one JSON line (see do_POST)
 before the reply is sent, so a client that has exited has been recorded.
+Each record names the client's port ("client_port"): requests that share
+it came over one kept-alive connection.
 
 The SigV4 signature is verified by an implementation of its own (not
 botocore's): canonical request rebuilt from the bytes received, signed
@@ -23,7 +25,9 @@ Replies, after the signature check passed:
   --mock JSON   one reply object, or a list used in sequence (request i
                 gets element i, the last one repeats). An object holds
                 http_status, error_type, error_code, error_message (an SES
-                error), or {"ok": true} (success), or one of
+                error; to a v2 request the code goes in the x-amzn-ErrorType
+                header as SES v2 sends it, or with "error_header": false in
+                the JSON body's "__type"), or {"ok": true} (success), or one of
                 {"close": true}, {"garbage": true}, {"slow": SECONDS} (then
                 the rest of the object, if any, is the reply after the wait).
   --close       close the connection without a reply
@@ -32,6 +36,7 @@ Replies, after the signature check passed:
   otherwise     200 SendRawEmailResponse with a fresh MessageId.
 
 The server exits after --idle seconds without a request (default 120).
+With --tls-cert and --tls-key it speaks HTTPS (for the CA store tests).
 """
 
 import argparse
@@ -42,6 +47,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -289,9 +295,11 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0") or "0")
         return self.rfile.read(n), False
 
-    def send(self, status, body, ctype="text/xml", rid=None):
+    def send(self, status, body, ctype="text/xml", rid=None, extra=()):
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.send_response(status)
+        for name, value in extra:
+            self.send_header(name, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("x-amzn-RequestId", rid or str(uuid.uuid4()))
@@ -320,6 +328,7 @@ class Handler(BaseHTTPRequestHandler):
             "time": time.time(),
             "method": "POST",
             "path": self.path,
+            "client_port": self.client_address[1],
             "headers": hdrs,
             "chunked": chunked,
             "body_len": len(body),
@@ -347,7 +356,7 @@ class Handler(BaseHTTPRequestHandler):
         if status == "garbage":
             self.send(200, reply, "text/plain", rid)
         else:
-            self.send(status, reply, ctype, rid)
+            self.send(status, reply, ctype, rid, rec.pop("reply_headers", ()))
 
     def parse_request_body(self, rec, body, v2):
         rec["form_literal_plus"] = b"+" in body
@@ -488,6 +497,10 @@ class Handler(BaseHTTPRequestHandler):
             return "garbage", "<<<this is not XML at all & never was\n"
         if mock and "http_status" in mock:
             status = int(mock["http_status"])
+            if v2 and mock.get("error_header", True):
+                rec["reply_headers"] = [("x-amzn-ErrorType", "%s:http://internal.amazon.com/"
+                                         % mock.get("error_code", ""))]
+                return status, json.dumps({"message": mock.get("error_message", "")})
             if v2:
                 return status, json.dumps({"__type": mock.get("error_code", ""),
                                            "message": mock.get("error_message", "")})
@@ -543,6 +556,8 @@ def main():
     p.add_argument("--idle", type=float, default=120.0)
     p.add_argument("--max-skew", type=float, default=900.0)
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
     args = p.parse_args()
     args.extra_keys = []
     if args.keys_file:
@@ -550,6 +565,10 @@ def main():
             args.extra_keys = json.load(f)
 
     srv = Server(("127.0.0.1", 0), Handler)
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.state = State(args)
     if args.record:
         open(args.record, "a").close()

@@ -91,13 +91,13 @@ grep -q 'root@example.com' "$tmp/out" || { echo "FAIL -bv output"; failed=$((fai
 grep -q '^sender: noreply@example.com' "$tmp/out" || { echo "FAIL -bv sender"; failed=$((failed + 1)); }
 
 # Input SES could never take is not read to its end, let alone held.
-head -c 20000000 /dev/zero | tr '\0' 'a' | fold -w 100 |
+head -c 40000000 /dev/zero | tr '\0' 'a' | fold -w 100 |
 	"$SESMAIL" -C "$conf" b@example.org > /dev/null 2> "$tmp/err"
 rc=$?
 if [ "$rc" -ne 65 ] || ! grep -q 'too large' "$tmp/err"; then
-	echo "FAIL 20 MB input: exit $rc"; failed=$((failed + 1))
+	echo "FAIL 40 MB input: exit $rc"; failed=$((failed + 1))
 else
-	echo "ok   20 MB input refused"
+	echo "ok   40 MB input refused"
 fi
 
 # NUL bytes are removed, and -v says how many.
@@ -123,6 +123,15 @@ printf 'endpoint = "http://127.0.0.1:9/"\nsender = "a@example.com"\nspool = "%s"
 chmod 0644 "$tmp/noregion.conf"
 expect 78 "no region anywhere" -C "$tmp/noregion.conf" b@example.org
 expect_stderr "region"
+
+# A region from the environment is part of a host name: it must be one.
+(
+	failed=0
+	AWS_REGION='evil.example#' expect 78 "region that is no region name" \
+		-C "$tmp/noregion.conf" b@example.org
+	expect_stderr "not a region name"
+	exit $failed
+) || failed=$((failed + 1))
 
 # No credentials at all: a configuration error, said plainly.
 (

@@ -97,7 +97,7 @@ static void
 test_adds_missing_fields(void **state)
 {
 	struct rewrite_opts	 o = { "noreply@example.com", "Cron Daemon",
-	    "example.com", NULL };
+	    "example.com", NULL, 0 };
 	struct message		 m;
 	char			*v;
 
@@ -121,7 +121,7 @@ static void
 test_keeps_present_fields(void **state)
 {
 	struct rewrite_opts	 o = { "noreply@example.com", "X",
-	    "example.com", NULL };
+	    "example.com", NULL, 0 };
 	struct message		 m;
 
 	(void)state;
@@ -137,7 +137,7 @@ static void
 test_bcc_removed(void **state)
 {
 	struct rewrite_opts	 o = { "noreply@example.com", NULL,
-	    "example.com", NULL };
+	    "example.com", NULL, 0 };
 	struct message		 m;
 	struct buf		 out = BUF_INIT;
 
@@ -158,7 +158,7 @@ test_allowed_from_replaces(void **state)
 {
 	struct strlist		 pats = STRLIST_INIT;
 	struct rewrite_opts	 o = { "noreply@example.com", "Web Shop",
-	    "example.com", &pats };
+	    "example.com", &pats, 0 };
 	struct message		 m;
 
 	(void)state;
@@ -188,10 +188,30 @@ test_allowed_from_replaces(void **state)
 }
 
 static void
+test_date_of_submission(void **state)
+{
+	struct rewrite_opts	 o = { "noreply@example.com", NULL,
+	    "example.com", NULL, 1700000000 };
+	struct message		 m;
+	char			*v;
+
+	/* A kept message sent later is dated when it was handed in. */
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	run(&m, "To: a@example.org\n\nb\n", &o, 0);
+	v = field(&m, "Date", 0);
+	assert_non_null(v);
+	assert_string_equal(v, "Tue, 14 Nov 2023 22:13:20 +0000");
+	free(v);
+	message_free(&m);
+}
+
+static void
 test_duplicate_singletons(void **state)
 {
 	struct rewrite_opts	 o = { "noreply@example.com", NULL,
-	    "example.com", NULL };
+	    "example.com", NULL, 0 };
 	struct message		 m;
 
 	(void)state;
@@ -213,6 +233,7 @@ main(void)
 		cmocka_unit_test(test_keeps_present_fields),
 		cmocka_unit_test(test_bcc_removed),
 		cmocka_unit_test(test_allowed_from_replaces),
+		cmocka_unit_test(test_date_of_submission),
 		cmocka_unit_test(test_duplicate_singletons),
 	};
 
