@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include "buf.h"
 #include "http.h"
@@ -713,4 +714,32 @@ http_request_body(struct http_client *h, const char *url,
 {
 	return request(h, "POST", url, headers, NULL, 0, body, resp, err,
 	    errlen);
+}
+
+int
+http_headers_add(struct http_headers *h, const char *name, const char *value)
+{
+	struct buf	 b = BUF_INIT;
+
+	if (h->n >= HTTP_MAX_HEADERS ||
+	    buf_printf(&b, "%s: %s", name, value) == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	h->v[h->n++] = buf_steal(&b);
+	h->v[h->n] = NULL;
+	return 0;
+}
+
+void
+http_headers_wipe(struct http_headers *h)
+{
+	size_t	 i;
+
+	for (i = 0; i < h->n; i++) {
+		OPENSSL_cleanse(h->v[i], strlen(h->v[i]));
+		free(h->v[i]);
+		h->v[i] = NULL;
+	}
+	h->n = 0;
 }

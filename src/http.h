@@ -130,6 +130,27 @@ int	http_request_body(struct http_client *, const char *url,
 	    struct http_response *resp, char *err, size_t errlen);
 
 void	http_response_free(struct http_response *);
+
+/* Header lines for http_request: "Name: value", NULL-terminated. */
+#define HTTP_MAX_HEADERS	8
+
+struct http_headers {
+	char	*v[HTTP_MAX_HEADERS + 1];
+	size_t	 n;
+};
+
+/*
+ * http_headers_add - append "name: value". Returns 0, or -1 when memory
+ * runs out or the list is full. Start from a zeroed struct.
+ */
+int	http_headers_add(struct http_headers *h, const char *name,
+	    const char *value);
+
+/*
+ * http_headers_wipe - overwrite and free every line (one of them may
+ * carry a session token); h is left empty.
+ */
+void	http_headers_wipe(struct http_headers *h);
 /* http_response_wipe - http_response_free, overwriting the body first. */
 void	http_response_wipe(struct http_response *);
 

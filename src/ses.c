@@ -50,9 +50,6 @@
 /* Separates namespace URI and local name in expat's element names. */
 #define NS_SEP		' '
 
-/* Header lines of a signed request: four at most, Authorization, NULL. */
-#define MAX_LINES	6
-
 /*
  * What each error code means for the caller of sendmail. Codes not here
  * are decided by HTTP status in ses_exitcode.
@@ -744,40 +741,6 @@ out:
 	return rc;
 }
 
-/* Header lines of one signed request, NULL-terminated for http. */
-struct signed_req {
-	char	*lines[MAX_LINES];
-	size_t	 nlines;
-};
-
-/* add_line - append "Name: value". */
-static int
-add_line(struct signed_req *sr, const char *name, const char *value)
-{
-	struct buf	 b = BUF_INIT;
-
-	if (sr->nlines + 1 >= MAX_LINES ||
-	    buf_printf(&b, "%s: %s", name, value) == -1)
-		return -1;
-	sr->lines[sr->nlines++] = buf_steal(&b);
-	sr->lines[sr->nlines] = NULL;
-	return 0;
-}
-
-/* free_lines - wiped first: one of them may carry the session token. */
-static void
-free_lines(struct signed_req *sr)
-{
-	size_t	 i;
-
-	for (i = 0; i < sr->nlines; i++) {
-		OPENSSL_cleanse(sr->lines[i], strlen(sr->lines[i]));
-		free(sr->lines[i]);
-		sr->lines[i] = NULL;
-	}
-	sr->nlines = 0;
-}
-
 /*
  * sign_request - the header lines of a POST to url of a body of type
  * ctype whose SHA-256 is sha: Content-Type, Host, X-Amz-Date, the token
@@ -786,7 +749,7 @@ free_lines(struct signed_req *sr)
  */
 static int
 sign_request(const struct ses_target *t, const char *url, const char *ctype,
-    const char *sha, struct signed_req *sr, char *err, size_t errlen)
+    const char *sha, struct http_headers *sr, char *err, size_t errlen)
 {
 	const struct credentials *cr = t->cred;
 	struct sigv4_header	 h[4];
@@ -839,9 +802,9 @@ sign_request(const struct ses_target *t, const char *url, const char *ctype,
 	}
 
 	for (i = 0; i < nh; i++)
-		if (add_line(sr, h[i].name, h[i].value) == -1)
+		if (http_headers_add(sr, h[i].name, h[i].value) == -1)
 			goto out;
-	if (add_line(sr, "Authorization", res.authorization) == -1)
+	if (http_headers_add(sr, "Authorization", res.authorization) == -1)
 		goto out;
 	rc = 0;
 
@@ -999,7 +962,7 @@ ses_send_pieces(const struct ses_target *t, const char *source,
 	struct body		 body;
 	struct http_body	 hb;
 	struct http_response	 resp;
-	struct signed_req	 sr;
+	struct http_headers	 sr;
 	char			 why[ERRLEN], sha[65];
 	char			*url = NULL;
 	int			 rc, sent, v2 = t->api == SES_API_V2;
@@ -1043,7 +1006,7 @@ ses_send_pieces(const struct ses_target *t, const char *source,
 		}
 		small.len = body_read(&body, small.data, body.length);
 		sent = http_request(t->http, "POST", url,
-		    (const char *const *)sr.lines, small.data, small.len, &resp,
+		    (const char *const *)sr.v, small.data, small.len, &resp,
 		    why, sizeof(why));
 	} else {
 		hb.read = read_body;
@@ -1051,7 +1014,7 @@ ses_send_pieces(const struct ses_target *t, const char *source,
 		hb.arg = &body;
 		hb.length = body.length;
 		sent = http_request_body(t->http, url,
-		    (const char *const *)sr.lines, &hb, &resp, why,
+		    (const char *const *)sr.v, &hb, &resp, why,
 		    sizeof(why));
 	}
 	if (sent == -1) {
@@ -1063,7 +1026,7 @@ ses_send_pieces(const struct ses_target *t, const char *source,
 
 out:
 	http_response_free(&resp);
-	free_lines(&sr);
+	http_headers_wipe(&sr);
 	body_free(&body);
 	buf_free(&head);
 	buf_free(&small);

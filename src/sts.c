@@ -42,9 +42,6 @@
 /* Separates namespace URI and local name in expat's element names. */
 #define NS_SEP		' '
 
-/* Header lines of a request: five at most, then NULL. */
-#define MAX_LINES	6
-
 /* Error codes and what they mean for the caller (SES.md 4.5, 4.6, 5.2). */
 static const struct {
 	const char	*code;
@@ -557,39 +554,6 @@ out:
 	return rc;
 }
 
-/* Header lines of one request, NULL-terminated for http. */
-struct lines {
-	char	*v[MAX_LINES];
-	size_t	 n;
-};
-
-/* add_line - append "Name: value". */
-static int
-add_line(struct lines *l, const char *name, const char *value)
-{
-	struct buf	 b = BUF_INIT;
-
-	if (l->n + 1 >= MAX_LINES ||
-	    buf_printf(&b, "%s: %s", name, value) == -1)
-		return -1;
-	l->v[l->n++] = buf_steal(&b);
-	l->v[l->n] = NULL;
-	return 0;
-}
-
-/* free_lines - wiped: one of them may carry the session token. */
-static void
-free_lines(struct lines *l)
-{
-	size_t	 i;
-
-	for (i = 0; i < l->n; i++) {
-		credentials_wipe_free(l->v[i]);
-		l->v[i] = NULL;
-	}
-	l->n = 0;
-}
-
 /* sigv4_fill - the request to sign (headers h[0..nh) already set). */
 static void
 sigv4_fill(struct sigv4_request *req, const struct sts_call *call,
@@ -616,8 +580,8 @@ sigv4_fill(struct sigv4_request *req, const struct sts_call *call,
  * Authorization over all of them. Returns 0 or an EX_* code.
  */
 static int
-sign(const struct sts_call *call, const struct buf *body, struct lines *l,
-    char *err, size_t errlen)
+sign(const struct sts_call *call, const struct buf *body,
+    struct http_headers *l, char *err, size_t errlen)
 {
 	struct sigv4_header	 h[4];
 	struct sigv4_request	 req;
@@ -655,9 +619,9 @@ sign(const struct sts_call *call, const struct buf *body, struct lines *l,
 		goto out;
 	}
 	for (i = 0; i < nh; i++)
-		if (add_line(l, h[i].name, h[i].value) == -1)
+		if (http_headers_add(l, h[i].name, h[i].value) == -1)
 			goto nomem;
-	if (add_line(l, "Authorization", res.authorization) == -1)
+	if (http_headers_add(l, "Authorization", res.authorization) == -1)
 		goto nomem;
 	rc = 0;
 	goto out;
@@ -745,7 +709,7 @@ attempt(struct http_client *http, const struct sts_call *call,
     size_t errlen)
 {
 	struct http_response	 resp;
-	struct lines		 l;
+	struct http_headers	 l;
 	char			 why[ERRLEN];
 	int			 rc;
 
@@ -757,7 +721,7 @@ attempt(struct http_client *http, const struct sts_call *call,
 	rc = 0;
 	if (call->web_identity_token == NULL)
 		rc = sign(call, body, &l, err, errlen);
-	else if (add_line(&l, "Content-Type", CONTENT_TYPE) == -1) {
+	else if (http_headers_add(&l, "Content-Type", CONTENT_TYPE) == -1) {
 		seterr(err, errlen, "out of memory");
 		rc = EX_OSERR;
 	}
@@ -774,7 +738,7 @@ attempt(struct http_client *http, const struct sts_call *call,
 	rc = read_reply(call, &resp, out, err, errlen);
 out:
 	http_response_wipe(&resp);
-	free_lines(&l);
+	http_headers_wipe(&l);
 	return rc;
 }
 
