@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +20,58 @@
 #define STAGE_END	3
 
 /* Room for one encoded block: 4 characters per 3 bytes, each of them
-   3 long at worst once %-encoded. */
-#define OUT_MAX		(BODY_BLOCK / 3 * 4 * 3)
+   3 long at worst once %-encoded, and the 8 bytes that the last store
+   of encode() may write past what it keeps. */
+#define OUT_MAX		(BODY_BLOCK / 3 * 4 * 3 + 8)
 
 static const char	b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /*
- * The two base64 digits of every 12 bits, so that a group of 3 bytes
- * takes two lookups rather than four: the first digit in the low byte,
- * the second in the next, and PAIR_PCT when either is + or /, which a
- * form must %-encode. Filled on first use.
+ * The two base64 digits of every 12 bits as they are written: in a form
+ * (form[]) a + or / is %-encoded, so two digits take 2 to 6 bytes; the
+ * last byte of each entry says how many. A group of 3 message bytes then
+ * takes two lookups and two 8-byte stores, with no branch: + and / are
+ * too common (one digit in 32) for a branch on them to be predicted.
+ * Each table is filled on first use.
  */
-#define PAIR_PCT	0x10000u
-static uint32_t		pairs[4096];
-static int		pairs_ready;
+#define PAIR_SIZE	8
+static unsigned char	plain[4096][PAIR_SIZE], form[4096][PAIR_SIZE];
+static int		plain_ready, form_ready;
+
+/* digit - base64 digit v at o, %-encoded when pct; returns its length. */
+static size_t
+digit(unsigned char *o, unsigned v, int pct)
+{
+	if (pct && v >= 62) {
+		o[0] = '%';
+		o[1] = '2';
+		o[2] = v == 62 ? 'B' : 'F';
+		return 3;
+	}
+	o[0] = (unsigned char)b64[v];
+	return 1;
+}
+
+/* fill_pairs - the table for pct, once. */
+static unsigned char
+    (*fill_pairs(int pct))[PAIR_SIZE]
+{
+	unsigned char	(*t)[PAIR_SIZE] = pct ? form : plain;
+	int		*ready = pct ? &form_ready : &plain_ready;
+	unsigned	 i;
+	size_t		 n;
+
+	if (*ready)
+		return t;
+	for (i = 0; i < 4096; i++) {
+		n = digit(t[i], i >> 6, pct);
+		n += digit(t[i] + n, i & 63, pct);
+		t[i][PAIR_SIZE - 1] = (unsigned char)n;
+	}
+	*ready = 1;
+	return t;
+}
 
 /* body_init - see body.h. */
 int
@@ -41,15 +79,7 @@ body_init(struct body *b, const char *head, size_t headlen,
     const struct body_piece *pieces, size_t npieces, int pct,
     const char *tail)
 {
-	unsigned	 i;
-
-	if (!pairs_ready) {
-		for (i = 0; i < 4096; i++)
-			pairs[i] = (uint32_t)(unsigned char)b64[i >> 6] |
-			    (uint32_t)(unsigned char)b64[i & 63] << 8 |
-			    ((i >> 6) >= 62 || (i & 63) >= 62 ? PAIR_PCT : 0);
-		pairs_ready = 1;
-	}
+	fill_pairs(pct);
 	memset(b, 0, sizeof(*b));
 	buf_init(&b->head);
 	b->tail = tail;
@@ -63,6 +93,7 @@ body_init(struct body *b, const char *head, size_t headlen,
 		body_free(b);
 		return -1;
 	}
+	body_rewind(b);
 	return 0;
 }
 
@@ -79,6 +110,12 @@ body_free(struct body *b)
 void
 body_rewind(struct body *b)
 {
+	size_t	 i;
+
+	for (i = 0; i < b->npieces; i++)
+		if (b->pieces[i].src != NULL)
+			crlf_rewind(b->pieces[i].src);
+	b->error = 0;
 	b->stage = STAGE_HEAD;
 	b->pos = 0;
 	b->piece = 0;
@@ -101,6 +138,24 @@ body_b64_len(const struct body_piece *pieces, size_t npieces)
 	return (n + 2) / 3 * 4;
 }
 
+/*
+ * take - step bytes of piece p from b->off into dst. A piece in a file
+ * that gives fewer than its length has failed: the body ends there.
+ */
+static int
+take(struct body *b, const struct body_piece *p, unsigned char *dst,
+    size_t step)
+{
+	if (p->src == NULL) {
+		memcpy(dst, p->data + b->off, step);
+		return 0;
+	}
+	if (crlf_read(p->src, (char *)dst, step) == step)
+		return 0;
+	b->error = p->src->error != 0 ? p->src->error : EIO;
+	return -1;
+}
+
 /* gather - copy up to BODY_BLOCK next message bytes into in. */
 static size_t
 gather(struct body *b, unsigned char *in)
@@ -108,13 +163,13 @@ gather(struct body *b, unsigned char *in)
 	const struct body_piece	*p;
 	size_t			 n = 0, step;
 
-	while (n < BODY_BLOCK && b->piece < b->npieces) {
+	while (n < BODY_BLOCK && b->piece < b->npieces && b->error == 0) {
 		p = &b->pieces[b->piece];
 		step = p->len - b->off;
 		if (step > BODY_BLOCK - n)
 			step = BODY_BLOCK - n;
-		if (step > 0)
-			memcpy(in + n, p->data + b->off, step);
+		if (step > 0 && take(b, p, in + n, step) == -1)
+			return 0;
 		n += step;
 		b->off += step;
 		if (b->off == p->len) {
@@ -125,78 +180,55 @@ gather(struct body *b, unsigned char *in)
 	return n;
 }
 
-/* put - one base64 digit, %-encoded for a form when it is + or /. */
-static char *
-put(char *o, unsigned v, int pct)
-{
-	if (pct && v >= 62) {
-		o[0] = '%';
-		o[1] = '2';
-		o[2] = v == 62 ? 'B' : 'F';
-		return o + 3;
-	}
-	*o = b64[v];
-	return o + 1;
-}
-
-/* pad - the '=' that fills the last group. */
-static char *
-pad(char *o, int pct)
+/* pad - the '=' that fills the last group; returns its length. */
+static size_t
+pad(unsigned char *o, int pct)
 {
 	if (!pct) {
 		*o = '=';
-		return o + 1;
+		return 1;
 	}
 	o[0] = '%';
 	o[1] = '3';
 	o[2] = 'D';
-	return o + 3;
+	return 3;
 }
 
 /*
  * encode - base64 of in[0..n) into out, padded: only the last block of
- * a message has an n that is not a multiple of 3. Returns the length.
+ * a message has an n that is not a multiple of 3. Returns the length;
+ * up to PAIR_SIZE bytes past it may have been written.
  */
 static size_t
 encode(const unsigned char *in, size_t n, int pct, char *out)
 {
-	char		*o = out;
+	unsigned char	(*t)[PAIR_SIZE] = pct ? form : plain;
+	unsigned char	*o = (unsigned char *)out;
 	size_t		 i;
-	uint32_t	 v, hi, lo;
+	uint32_t	 v;
 
 	for (i = 0; i + 3 <= n; i += 3) {
 		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
 		    in[i + 2];
-		hi = pairs[v >> 12];
-		lo = pairs[v & 0xfff];
-		/* Most groups hold neither + nor /. */
-		if (!pct || !((hi | lo) & PAIR_PCT)) {
-			o[0] = (char)(hi & 0xff);
-			o[1] = (char)(hi >> 8 & 0xff);
-			o[2] = (char)(lo & 0xff);
-			o[3] = (char)(lo >> 8 & 0xff);
-			o += 4;
-			continue;
-		}
-		o = put(o, v >> 18, pct);
-		o = put(o, (v >> 12) & 63, pct);
-		o = put(o, (v >> 6) & 63, pct);
-		o = put(o, v & 63, pct);
+		memcpy(o, t[v >> 12], PAIR_SIZE);
+		o += t[v >> 12][PAIR_SIZE - 1];
+		memcpy(o, t[v & 0xfff], PAIR_SIZE);
+		o += t[v & 0xfff][PAIR_SIZE - 1];
 	}
 	if (n - i == 1) {
 		v = (uint32_t)in[i] << 16;
-		o = put(o, v >> 18, pct);
-		o = put(o, (v >> 12) & 63, pct);
-		o = pad(o, pct);
-		o = pad(o, pct);
+		o += digit(o, v >> 18, pct);
+		o += digit(o, (v >> 12) & 63, pct);
+		o += pad(o, pct);
+		o += pad(o, pct);
 	} else if (n - i == 2) {
 		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		o = put(o, v >> 18, pct);
-		o = put(o, (v >> 12) & 63, pct);
-		o = put(o, (v >> 6) & 63, pct);
-		o = pad(o, pct);
+		o += digit(o, v >> 18, pct);
+		o += digit(o, (v >> 12) & 63, pct);
+		o += digit(o, (v >> 6) & 63, pct);
+		o += pad(o, pct);
 	}
-	return (size_t)(o - out);
+	return (size_t)(o - (unsigned char *)out);
 }
 
 /*
@@ -287,7 +319,7 @@ body_sha256_hex(struct body *b, char hex[65])
 	unsigned int		 mdlen = 0, i;
 	const char		*p;
 	size_t			 n, total = 0;
-	int			 rc = -1;
+	int			 rc = -1, error;
 
 	body_rewind(b);
 	ctx = EVP_MD_CTX_new();
@@ -302,7 +334,8 @@ body_sha256_hex(struct body *b, char hex[65])
 		advance(b, n);
 		total += n;
 	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
+	if (b->error != 0 ||
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
 		goto out;
 	for (i = 0; i < mdlen; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
@@ -314,6 +347,8 @@ body_sha256_hex(struct body *b, char hex[65])
 
 out:
 	EVP_MD_CTX_free(ctx);
+	error = b->error;
 	body_rewind(b);
+	b->error = error;
 	return rc;
 }

@@ -8,6 +8,8 @@
  * it: neither the message in one block nor its encoded form is ever
  * held whole. Signing needs the SHA-256 of the body before it is sent,
  * so the body is made twice: once for body_sha256_hex, once for libcurl.
+ * (Keeping the encoded body in a file to read it back costs more system
+ * time than encoding it again costs user time.)
  */
 #ifndef SESMAIL_BODY_H
 #define SESMAIL_BODY_H
@@ -15,14 +17,16 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "crlf.h"
 
 /* Message bytes encoded per block: a multiple of 3, so no '=' inside. */
 #define BODY_BLOCK	(48 * 1024)
 
-/* One run of message bytes. */
+/* One run of message bytes: in memory, or read from a file (src). */
 struct body_piece {
 	const char	*data;
 	size_t		 len;
+	struct crlf	*src;		/* when not NULL, len bytes of it */
 };
 
 struct body {
@@ -34,6 +38,8 @@ struct body {
 	size_t			 npieces;
 	int			 pct;		/* %-encode + / = (a form) */
 	size_t			 length;	/* of the whole body */
+	int			 error;		/* errno of a failed read of a
+						   piece in a file, or 0 */
 
 	/* Where the next byte comes from. */
 	int			 stage;		/* head, data, tail, end */
@@ -49,7 +55,9 @@ struct body {
  * body_init - a body of head[0..headlen), the base64 of the pieces
  * (%-encoded when pct is set, as a form value: + / = become %2B %2F
  * %3D), then tail, which must outlive b (a string constant). The pieces
- * are not copied: they must stay as they are until body_free. Returns
+ * are not copied: they must stay as they are until body_free; a piece
+ * in a file is read afresh in each pass, and must keep its length (else
+ * the body ends early and error is set). Returns
  * 0, or -1 when memory runs out.
  */
 int	body_init(struct body *b, const char *head, size_t headlen,
@@ -68,7 +76,8 @@ void	body_rewind(struct body *b);
 /*
  * body_sha256_hex - make the whole body once, hashing it as it comes:
  * hex gets its SHA-256 in lower-case hex, b->length its size. b is
- * rewound for the pass that sends it. Returns 0 or -1.
+ * rewound for the pass that sends it. Returns 0, or -1 (with b->error
+ * set when a piece could not be read).
  */
 int	body_sha256_hex(struct body *b, char hex[65]);
 

@@ -224,34 +224,52 @@ verify_mode(const struct envelope *env)
 	return 0;
 }
 
-/*
- * read_message - standard input as it came (raw, which the spool keeps)
- * and parsed (msg); raw ends where the message does, before a lone dot.
- * Reading stops at INPUT_SLACK past what the configured api takes.
- */
+/* input_error - the reason for a failed read of standard input. */
 static int
-read_message(const struct options *o, const struct conf *c,
-    struct buf *raw, struct message *msg, char *err, size_t errlen)
+input_error(size_t max, char *err, size_t errlen)
 {
-	int	 flags = o->ignore_dots ? 0 : MSG_DOT_ENDS;
-	size_t	 max = ses_max_raw(c->api) + INPUT_SLACK;
-
-	if (message_read_raw(STDIN_FILENO, flags, max, raw) == -1) {
-		if (errno == EFBIG) {
-			seterr(err, errlen, "message too large for SES: over "
-			    "%zu bytes", max);
-			return EX_DATAERR;
-		}
-		seterr(err, errlen, "reading the message: %s",
-		    strerror(errno));
-		return EX_IOERR;
+	if (errno == EFBIG) {
+		seterr(err, errlen, "message too large for SES: over %zu "
+		    "bytes", max);
+		return EX_DATAERR;
 	}
-	if (message_parse(raw->data != NULL ? raw->data : "", raw->len, flags,
-	    msg) == -1) {
+	if (errno == ENOMEM) {
 		seterr(err, errlen, "out of memory");
 		return EX_OSERR;
 	}
-	raw->len = msg->input_end;
+	seterr(err, errlen, "reading the message: %s", strerror(errno));
+	return EX_IOERR;
+}
+
+/*
+ * read_message - standard input as it came (sp, which the spool keeps,
+ * as raw says) and parsed (msg); raw ends where the message does, before
+ * a lone dot. A large message stays in a temporary file, from which its
+ * body is read as it is sent, so memory does not grow with it. Reading
+ * stops at INPUT_SLACK past what the configured api takes.
+ */
+static int
+read_message(const struct options *o, const struct conf *c,
+    struct spill *sp, struct submit_raw *raw, struct message *msg,
+    char *err, size_t errlen)
+{
+	int	 flags = o->ignore_dots ? 0 : MSG_DOT_ENDS, rc;
+	size_t	 max = ses_max_raw(c->api) + INPUT_SLACK;
+
+	if (message_spill(STDIN_FILENO, flags, max, sp) == -1)
+		return input_error(max, err, errlen);
+	if (sp->fd == -1) {
+		raw->mem = &sp->mem;
+		rc = message_parse(sp->mem.data != NULL ? sp->mem.data : "",
+		    sp->mem.len, flags, msg);
+	} else {
+		raw->fd = sp->fd;
+		raw->len = sp->end;
+		rc = message_parse_fd(sp->fd, 0, sp->end, &sp->st, msg);
+	}
+	if (rc == -1)
+		return input_error(max, err, errlen);
+	msg->input_size = sp->size;
 	return 0;
 }
 
@@ -268,7 +286,8 @@ send_mode(const struct options *o, const struct caller *who)
 	struct envelope		 env;
 	struct submitter	 sub;
 	struct submit_result	 res;
-	struct buf		 raw = BUF_INIT;
+	struct submit_raw	 raw = { NULL, -1, 0 };
+	struct spill		 sp = SPILL_INIT;
 	const char		*cause = NULL;
 	char			 err[ERRLEN] = "";
 	int			 rc;
@@ -293,7 +312,7 @@ send_mode(const struct options *o, const struct caller *who)
 	sub.fullname = display_name(o, &conf, who);
 
 	cause = "input";
-	rc = read_message(o, &conf, &raw, &msg, err, sizeof(err));
+	rc = read_message(o, &conf, &sp, &raw, &msg, err, sizeof(err));
 	if (rc != 0)
 		goto fail;
 	if (msg.nul_dropped > 0 && o->verbose)
@@ -324,11 +343,11 @@ fail:
 	fail_line(err);
 	submit_log_failure(&sub, &env, msg.input_size, cause, rc);
 out:
-	buf_free(&raw);
 	submit_result_free(&res);
 	submitter_free(&sub);
 	envelope_free(&env);
 	message_free(&msg);
+	message_spill_free(&sp);
 	aliases_free(&aliases);
 	conf_free(&conf);
 	return rc;

@@ -11,15 +11,23 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
 #include "message.h"
+#include "mime.h"
+#include "util.h"
 
 /* Read this much at a time; a 30 MB message takes under 500 reads. */
 #define READ_CHUNK	(256 * 1024)
+/* The header section of a message in a file is looked for in this much
+   first, then in twice as much, and so on. */
+#define HEAD_FIRST	(64 * 1024)
+/* Internal: stop where the body starts, and leave the body where it is. */
+#define MSG_HEAD_ONLY	0x100
 
 /* One input line: its bytes (NULs included) and where the next starts. */
 struct line {
@@ -123,9 +131,12 @@ message_init(struct message *msg)
 	msg->nhdr = 0;
 	msg->cap = 0;
 	buf_init(&msg->body);
+	msg->src = NULL;
+	memset(&msg->src_st, 0, sizeof(msg->src_st));
 	msg->had_separator = 0;
 	msg->nul_dropped = 0;
 	msg->input_size = 0;
+	msg->input_end = 0;
 }
 
 /* header_free - release one field. */
@@ -148,6 +159,9 @@ message_free(struct message *msg)
 		header_free(&msg->hdr[i]);
 	free(msg->hdr);
 	buf_free(&msg->body);
+	if (msg->src != NULL)
+		crlf_free(msg->src);
+	free(msg->src);
 	message_init(msg);
 }
 
@@ -330,6 +344,8 @@ flush_field(struct reader *r)
 static int
 body_line(struct reader *r, const struct line *l)
 {
+	if (r->flags & MSG_HEAD_ONLY)
+		return 0;
 	if (append_nonul(&r->msg->body, l->p, l->len) == -1)
 		return -1;
 	return buf_append(&r->msg->body, "\r\n", 2);
@@ -410,9 +426,28 @@ take_line(struct reader *r, const struct line *l)
 	return header_line(r, l);
 }
 
-/* message_parse - split data into fields and body; see message.h. */
-int
-message_parse(const char *data, size_t len, int flags, struct message *msg)
+/*
+ * line_whole - whether l, split off data[0..len) that is only the start
+ * of the message, is the whole line: what follows may still extend it,
+ * or join a CR at the end to an LF.
+ */
+static int
+line_whole(const char *data, size_t len, const struct line *l)
+{
+	if (l->next < len)
+		return 1;
+	return len > 0 && data[len - 1] == '\n';
+}
+
+/*
+ * parse - message_parse of data[0..len), which is the whole message
+ * when all is set. With MSG_HEAD_ONLY it stops where the body starts,
+ * at *body_at. Returns 0; 1 when more than the start is needed to see
+ * where the header section ends; -1 when memory runs out.
+ */
+static int
+parse(const char *data, size_t len, int flags, int all,
+    struct message *msg, size_t *body_at)
 {
 	struct reader	 r;
 	struct line	 l;
@@ -429,12 +464,19 @@ message_parse(const char *data, size_t len, int flags, struct message *msg)
 	r.state = S_FIRST;
 
 	/* The body is most of the input: grow it once, not line by line. */
-	if (buf_reserve(&msg->body, len + len / 32) == -1)
+	if (!(flags & MSG_HEAD_ONLY) &&
+	    buf_reserve(&msg->body, len + len / 32) == -1)
 		goto out;
 
 	msg->input_end = len;
+	if (body_at != NULL)
+		*body_at = len;
 	while (pos < len) {
 		next_line(data, len, pos, &l);
+		if (!all && !line_whole(data, len, &l)) {
+			rc = 1;
+			goto out;
+		}
 		pos = l.next;
 		step = take_line(&r, &l);
 		if (step == -1)
@@ -443,6 +485,15 @@ message_parse(const char *data, size_t len, int flags, struct message *msg)
 			msg->input_end = (size_t)(l.p - data);
 			break;
 		}
+		if ((flags & MSG_HEAD_ONLY) && r.state == S_BODY) {
+			*body_at = msg->had_separator ? l.next :
+			    (size_t)(l.p - data);
+			break;
+		}
+	}
+	if (!all && r.state != S_BODY) {
+		rc = 1;
+		goto out;
 	}
 	if (flush_field(&r) == -1)
 		goto out;
@@ -456,6 +507,164 @@ out:
 		errno = ENOMEM;
 	}
 	return rc;
+}
+
+/* message_parse - split data into fields and body; see message.h. */
+int
+message_parse(const char *data, size_t len, int flags, struct message *msg)
+{
+	return parse(data, len, flags, 1, msg, NULL);
+}
+
+/* read_at - exactly want bytes at off in fd into b. */
+static int
+read_at(int fd, off_t off, size_t want, struct buf *b)
+{
+	ssize_t	 n;
+
+	buf_reset(b);
+	if (buf_reserve(b, want) == -1) {
+		errno = ENOMEM;
+		return -1;
+	}
+	while (b->len < want) {
+		n = pread(fd, b->data + b->len, want - b->len,
+		    off + (off_t)b->len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		b->len += (size_t)n;
+	}
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/*
+ * parse_head - the header section of the len bytes at off in fd into
+ * msg, read into b in ever larger starts until one holds all of it;
+ * *body_at gets where the body starts.
+ */
+static int
+parse_head(int fd, off_t off, size_t len, struct message *msg,
+    struct buf *b, size_t *body_at)
+{
+	size_t	 want = HEAD_FIRST;
+	int	 rc;
+
+	for (;;) {
+		if (want > len)
+			want = len;
+		if (read_at(fd, off, want, b) == -1)
+			return -1;
+		rc = parse(b->data != NULL ? b->data : "", b->len,
+		    MSG_HEAD_ONLY, b->len == len, msg, body_at);
+		if (rc != 1)
+			return rc;
+		message_free(msg);
+		want = want > len / 2 ? len : want * 2;
+	}
+}
+
+/*
+ * body_stats - what the body comes to: the whole (all) less its header
+ * section head[0..n), which parse_head left in head. The body's longest
+ * line is known only when no line of the whole is long; else -1.
+ */
+static int
+body_stats(const struct crlf_stats *all, struct buf *head, size_t n,
+    struct crlf_stats *st)
+{
+	struct crlf		 c;
+	struct crlf_stats	 h;
+
+	if (all->longest > MIME_MAX_LINE)
+		return -1;
+	crlf_init(&c, -1, 0, 0);
+	head->data[n] = '\0';
+	crlf_count(&c, head->data, n);
+	crlf_count_end(&c, &h);
+	if (h.len > all->len || h.nuls > all->nuls)
+		return -1;
+	st->len = all->len - h.len;
+	st->nuls = all->nuls - h.nuls;
+	st->longest = all->longest;
+	return 0;
+}
+
+/* message_parse_fd - the header section in memory, the body measured. */
+int
+message_parse_fd(int fd, off_t off, size_t len,
+    const struct crlf_stats *all, struct message *msg)
+{
+	struct buf	 head = BUF_INIT;
+	size_t		 body_at;
+	int		 saved, known;
+
+	message_init(msg);
+	if (parse_head(fd, off, len, msg, &head, &body_at) == -1) {
+		buf_free(&head);
+		return -1;
+	}
+	known = all != NULL && head.data != NULL &&
+	    body_stats(all, &head, body_at, &msg->src_st) == 0;
+	buf_free(&head);
+	msg->input_size = len;
+	msg->input_end = len;
+	msg->src = malloc(sizeof(*msg->src));
+	if (msg->src == NULL) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	crlf_init(msg->src, fd, off + (off_t)body_at, len - body_at);
+	if (!known && crlf_measure(msg->src, &msg->src_st) == -1)
+		goto fail;
+	msg->nul_dropped += msg->src_st.nuls;
+	return 0;
+
+fail:
+	saved = errno;
+	message_free(msg);
+	errno = saved;
+	return -1;
+}
+
+/* message_body_load - the body from its file into msg->body. */
+int
+message_body_load(struct message *msg)
+{
+	size_t	 n, want;
+
+	if (msg->src == NULL)
+		return 0;
+	want = msg->src_st.len;
+	buf_reset(&msg->body);
+	if (buf_reserve(&msg->body, want) == -1) {
+		errno = ENOMEM;
+		return -1;
+	}
+	crlf_rewind(msg->src);
+	n = crlf_read(msg->src, msg->body.data, want);
+	crlf_rewind(msg->src);
+	if (n != want) {
+		errno = msg->src->error != 0 ? msg->src->error : EIO;
+		return -1;
+	}
+	msg->body.len = n;
+	msg->body.data[n] = '\0';
+	crlf_free(msg->src);
+	free(msg->src);
+	msg->src = NULL;
+	return 0;
+}
+
+size_t
+message_body_len(const struct message *msg)
+{
+	return msg->src != NULL ? msg->src_st.len : msg->body.len;
 }
 
 /*
@@ -515,6 +724,209 @@ message_read_raw(int fd, int flags, size_t max, struct buf *in)
 			return 0;
 		want = READ_CHUNK;
 	}
+}
+
+/*
+ * dot_feed - whether the line is still a lone dot ("." and NULs only)
+ * once p[0..n) of it is seen: *dot is 0 before any byte that counts, 1
+ * after one dot, 2 once it cannot be. Only the first bytes of a line
+ * are ever looked at.
+ */
+static void
+dot_feed(int *dot, const char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n && *dot != 2; i++) {
+		if (p[i] == '\0')
+			continue;
+		*dot = p[i] == '.' && *dot == 0 ? 1 : 2;
+	}
+}
+
+/*
+ * spill_dot - look for the lone dot in data[0..n), which starts at
+ * offset base of the input; *bol (where the current line starts) and
+ * *dot carry over between reads. Returns 1 with *end set when found.
+ */
+static int
+spill_dot(const char *data, size_t n, size_t base, size_t *bol,
+    int *dot, size_t *end)
+{
+	size_t	 pos = 0, e;
+
+	while (pos < n) {
+		e = line_end(data, pos, n);
+		dot_feed(dot, data + pos, e - pos);
+		if (e == n)
+			break;
+		if (*dot == 1) {
+			*end = *bol;
+			return 1;
+		}
+		*dot = 0;
+		*bol = base + e + 1;
+		pos = e + 1;
+	}
+	return 0;
+}
+
+/* write_all - all of p[0..n), through short writes and EINTR. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* spill_to_file - move what s holds in memory to a temporary file. */
+static int
+spill_to_file(struct spill *s)
+{
+	s->fd = tmp_open();
+	if (s->fd == -1)
+		return -1;
+	if (write_all(s->fd, s->mem.data, s->mem.len) == -1) {
+		close(s->fd);
+		s->fd = -1;
+		return -1;
+	}
+	buf_free(&s->mem);
+	return 0;
+}
+
+/* spill_back - the file takes no more: its len bytes back to memory. */
+static int
+spill_back(struct spill *s, size_t len)
+{
+	int	 rc;
+
+	rc = read_at(s->fd, 0, len, &s->mem);
+	close(s->fd);
+	s->fd = -1;
+	return rc;
+}
+
+/*
+ * spill_keep - n more bytes of input, kept s->size so far: to the file
+ * once there are too many for memory, unless *may_file says no file
+ * can be had. Returns 0, or -1 with errno.
+ */
+static int
+spill_keep(struct spill *s, const char *p, size_t n, int *may_file)
+{
+	if (s->fd == -1 && *may_file && s->mem.len + n > MSG_SPILL_AT &&
+	    spill_to_file(s) == -1)
+		*may_file = 0;
+	if (s->fd != -1) {
+		if (write_all(s->fd, p, n) == 0)
+			return 0;
+		/* A full TMPDIR is no reason to fail: memory will do. */
+		*may_file = 0;
+		if (spill_back(s, s->size) == -1)
+			return -1;
+	}
+	if (buf_append(&s->mem, p, n) == -1) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * spill_count - what the n bytes just kept at chunk come to; a lone dot
+ * among them (found by spill_dot) ends what counts and sets *done.
+ */
+static void
+spill_count(struct spill *s, struct crlf *count, char *chunk, size_t n,
+    int found, int *done)
+{
+	size_t	 base = s->size - n;
+
+	if (found) {
+		*done = 1;
+		/* The dot's line began in an earlier chunk, already
+		   counted: what the bytes come to is not known. */
+		if (s->end < base)
+			count->st.longest = SIZE_MAX;
+		n = s->end < base ? 0 : s->end - base;
+	}
+	chunk[n] = '\0';
+	crlf_count(count, chunk, n);
+}
+
+/* message_spill - standard input into memory or a file; message.h. */
+int
+message_spill(int in, int flags, size_t max, struct spill *s)
+{
+	struct crlf	 count;
+	char		*chunk;
+	size_t		 bol = 0;
+	ssize_t		 n;
+	int		 dot = 0, rc = -1, done = 0, found, may_file = 1;
+	int		 saved;
+
+	*s = (struct spill)SPILL_INIT;
+	crlf_init(&count, -1, 0, 0);
+	/* One more byte: crlf_count wants a NUL after what it counts. */
+	chunk = malloc(READ_CHUNK + 1);
+	if (chunk == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	while (!done) {
+		n = read(in, chunk, READ_CHUNK);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto out;
+		if (n == 0)
+			break;
+		if ((size_t)n > max - s->size) {
+			errno = EFBIG;
+			goto out;
+		}
+		if (spill_keep(s, chunk, (size_t)n, &may_file) == -1)
+			goto out;
+		s->size += (size_t)n;
+		/* Stop reading (the writer may wait) once "." is seen. */
+		found = (flags & MSG_DOT_ENDS) && spill_dot(chunk, (size_t)n,
+		    s->size - (size_t)n, &bol, &dot, &s->end);
+		spill_count(s, &count, chunk, (size_t)n, found, &done);
+	}
+	if (!done)
+		s->end = s->size;
+	if (s->fd == -1 && s->mem.len > s->end) {
+		s->mem.len = s->end;
+		s->mem.data[s->end] = '\0';
+	}
+	rc = 0;
+
+out:
+	saved = errno;
+	crlf_count_end(&count, &s->st);
+	free(chunk);
+	errno = saved;
+	return rc;
+}
+
+void
+message_spill_free(struct spill *s)
+{
+	buf_free(&s->mem);
+	if (s->fd != -1)
+		close(s->fd);
+	s->fd = -1;
 }
 
 /* message_read_fd - read fd and parse it; see message.h. */
@@ -700,6 +1112,24 @@ message_dedupe_singletons(struct message *msg)
 	return i;
 }
 
+/* append_src - the len bytes of a body in a file, onto out. */
+static int
+append_src(struct crlf *src, size_t len, struct buf *out)
+{
+	size_t	 n;
+
+	if (buf_reserve(out, len) == -1)
+		return -1;
+	crlf_rewind(src);
+	n = crlf_read(src, out->data + out->len, len);
+	crlf_rewind(src);
+	if (n != len)
+		return -1;
+	out->len += n;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
 /* message_serialize - fields, the empty line, then the body. */
 int
 message_serialize(const struct message *msg, struct buf *out)
@@ -707,7 +1137,7 @@ message_serialize(const struct message *msg, struct buf *out)
 	const struct header	*h;
 	size_t			 i, need;
 
-	need = msg->body.len + 2;
+	need = message_body_len(msg) + 2;
 	for (i = 0; i < msg->nhdr; i++)
 		need += msg->hdr[i].rawlen + 2;
 	if (buf_reserve(out, need) == -1)
@@ -721,6 +1151,8 @@ message_serialize(const struct message *msg, struct buf *out)
 	}
 	if (buf_append(out, "\r\n", 2) == -1)
 		return -1;
+	if (msg->src != NULL)
+		return append_src(msg->src, msg->src_st.len, out);
 	return buf_append(out, msg->body.data, msg->body.len);
 }
 
@@ -748,8 +1180,9 @@ message_pieces(const struct message *msg, struct body_piece **pieces,
 	p[n].data = "\r\n";
 	p[n++].len = 2;
 	p[n].data = msg->body.data;
-	p[n++].len = msg->body.len;
-	total += 2 + msg->body.len;
+	p[n].src = msg->src;
+	p[n++].len = message_body_len(msg);
+	total += 2 + message_body_len(msg);
 	*pieces = p;
 	*npieces = n;
 	*size = total;

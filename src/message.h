@@ -12,8 +12,11 @@
 
 #include <stddef.h>
 
+#include <sys/types.h>
+
 #include "body.h"
 #include "buf.h"
+#include "crlf.h"
 
 struct header {
 	char	*name;		/* field name as written, NUL-terminated */
@@ -27,6 +30,9 @@ struct message {
 	size_t		 nhdr;
 	size_t		 cap;
 	struct buf	 body;		/* after the separator, CRLF lines */
+	struct crlf	*src;		/* or, when not NULL, the body is
+					   in a file (message_parse_fd) */
+	struct crlf_stats src_st;	/* what that body comes to */
 	int		 had_separator;	/* input had the empty line */
 	size_t		 nul_dropped;	/* NUL bytes removed while reading */
 	size_t		 input_size;	/* bytes read from the input */
@@ -57,6 +63,58 @@ int	message_parse(const char *data, size_t len, int flags,
  * (errno EFBIG). Returns 0, or -1 with errno.
  */
 int	message_read_raw(int fd, int flags, size_t max, struct buf *in);
+
+/* Input up to this size stays in memory; beyond it, in a file. */
+#define MSG_SPILL_AT	(256 * 1024)
+
+/* Standard input as message_spill keeps it. */
+struct spill {
+	struct buf		 mem;	/* the bytes as they came, while
+					   they are few */
+	int			 fd;	/* or a temporary file of them */
+	size_t			 size;	/* bytes read */
+	size_t			 end;	/* of those, the message's: all, or
+					   those before the lone dot */
+	struct crlf_stats	 st;	/* what those come to once their
+					   line ends are CRLF (crlf.h);
+					   longest is SIZE_MAX when that
+					   is not known */
+};
+
+#define SPILL_INIT	{ BUF_INIT, -1, 0, 0, { 0, 0, 0 } }
+
+/*
+ * message_spill - read in to its end (or, with MSG_DOT_ENDS, to the lone
+ * dot), a chunk at a time. Up to MSG_SPILL_AT bytes stay in s->mem; more
+ * go, as they came, to an unnamed file (tmp_open) s->fd, so that memory
+ * does not grow with the message. Should no such file be made or
+ * written, the bytes stay in memory after all. Reading stops once more
+ * than max bytes came (errno EFBIG). s is initialised here; free it
+ * with message_spill_free. Returns 0, or -1 with errno.
+ */
+int	message_spill(int in, int flags, size_t max, struct spill *s);
+void	message_spill_free(struct spill *s);
+
+/*
+ * message_parse_fd - message_parse for the len bytes at off in fd, as
+ * message_spill or the spool keep them, without the MSG_DOT_ENDS flag:
+ * the header section is read into msg, the body is left in the file
+ * (msg->src) and only measured, unless all (when not NULL) tells what
+ * the whole len bytes come to. fd must stay open as long as msg is
+ * used. Returns 0, or -1 with errno.
+ */
+int	message_parse_fd(int fd, off_t off, size_t len,
+	    const struct crlf_stats *all, struct message *msg);
+
+/*
+ * message_body_load - bring a body left in a file into msg->body, for
+ * the rare edit of the body itself (mime.h). Returns 0, or -1 with
+ * errno.
+ */
+int	message_body_load(struct message *msg);
+
+/* message_body_len - the body's length, wherever it is. */
+size_t	message_body_len(const struct message *msg);
 
 /*
  * message_read_fd - read fd to its end (or to the lone dot) and parse it.

@@ -999,6 +999,13 @@ mime_fix_long_lines(struct message *msg, size_t *changed)
 	const char	*p, *end;
 
 	*changed = 0;
+	/* A body left in its file is read in only when it must change. */
+	if (msg->src != NULL) {
+		if (msg->src_st.longest <= MIME_MAX_LINE)
+			return 0;
+		if (message_body_load(msg) == -1)
+			return -1;
+	}
 	top_field(msg, "Content-Type", &p, &end);
 	parse_ctype(p, end, 0, &ct);
 	if (ct.kind == CT_MULTIPART)

@@ -50,8 +50,9 @@ int	mime_is_ascii(const char *s, size_t len);
  * type message (RFC 2046 §5.2 allows message/rfc822 no other encoding),
  * preamble and epilogue, a multipart whose boundary is missing or never
  * occurs, and multiparts nested more than 32 deep. *changed gets the
- * number of parts re-encoded. Returns 0, or -1 (ENOMEM) with msg
- * unchanged.
+ * number of parts re-encoded. A body left in its file (message.h) is
+ * read into memory only when it has such a line. Returns 0, or -1
+ * (ENOMEM, or the errno of that read) with msg unchanged.
  */
 int	mime_fix_long_lines(struct message *msg, size_t *changed);
 

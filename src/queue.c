@@ -108,10 +108,33 @@ too_young(const struct spool_file *f, time_t now)
 	return fstat(f->fd, &st) == -1 || now - st.st_mtime < SPOOL_MIN_AGE;
 }
 
+/*
+ * parse_kept - the message of f, read from the file as it is sent; a
+ * file cut short (a full disk, a hand edit) is not sent in part.
+ */
+static int
+parse_kept(const struct spool_file *f, struct message *msg, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+
+	if (fstat(f->fd, &st) == -1 || st.st_size < f->msg_off ||
+	    (size_t)(st.st_size - f->msg_off) != f->msg_len) {
+		seterr(err, errlen, "truncated: not the %zu bytes its head "
+		    "says", f->msg_len);
+		return EX_DATAERR;
+	}
+	if (message_parse_fd(f->fd, f->msg_off, f->msg_len, NULL, msg) ==
+	    -1) {
+		seterr(err, errlen, "cannot read it: %s", strerror(errno));
+		return errno == ENOMEM ? EX_OSERR : EX_IOERR;
+	}
+	return 0;
+}
+
 /* resend - one loaded message: parse it, send it, report. */
 static void
-resend(struct run *r, struct spool_file *f, struct spool_entry *e,
-    struct buf *raw)
+resend(struct run *r, struct spool_file *f, struct spool_entry *e)
 {
 	struct envelope		 env;
 	struct message		 msg;
@@ -123,12 +146,12 @@ resend(struct run *r, struct spool_file *f, struct spool_entry *e,
 	message_init(&msg);
 	memset(&res, 0, sizeof(res));
 	rc = envelope_of(r, e, &env, err, sizeof(err));
-	if (rc == 0 && message_parse(raw->data != NULL ? raw->data : "",
-	    raw->len, 0, &msg) == -1) {
-		seterr(err, sizeof(err), "out of memory");
-		rc = EX_OSERR;
+	if (rc == 0 && parse_kept(f, &msg, err, sizeof(err)) != 0) {
+		/* Not the queue's to mend: as for a file it cannot load. */
+		fprintf(stderr, "sesmail: %s: %s; left alone\n", f->path, err);
+		r->rc = EX_DATAERR;
+		goto out;
 	}
-	buf_free(raw);
 	r->sub.fullname = e->fullname;
 	if (rc == 0)
 		rc = submit_spooled(&r->sub, &msg, &env, f, e, &res, err,
@@ -143,6 +166,7 @@ resend(struct run *r, struct spool_file *f, struct spool_entry *e,
 		fprintf(stderr, "sesmail: %s: %s\n", f->path, err);
 	else if (rc == 0 && r->verbose)
 		fprintf(stderr, "sesmail: %s: sent\n", f->path);
+out:
 	submit_result_free(&res);
 	message_free(&msg);
 	envelope_free(&env);
@@ -154,11 +178,10 @@ run_one(struct run *r, const char *name, time_t now)
 {
 	struct spool_file	 f;
 	struct spool_entry	 e;
-	struct buf		 raw = BUF_INIT;
 	char			 err[ERRLEN] = "";
 	int			 st;
 
-	st = spool_load(r->dirfd, r->dir, name, r->uid, 1, &f, &e, &raw, err,
+	st = spool_load(r->dirfd, r->dir, name, r->uid, 1, &f, &e, NULL, err,
 	    sizeof(err));
 	if (st == 1 && r->verbose)
 		fprintf(stderr, "sesmail: %s/%s: being sent, left alone\n",
@@ -175,10 +198,9 @@ run_one(struct run *r, const char *name, time_t now)
 			    "send may be under way), left for the next run\n",
 			    f.path, SPOOL_MIN_AGE);
 	} else
-		resend(r, &f, &e, &raw);
+		resend(r, &f, &e);
 	spool_close(&f);
 	spool_entry_free(&e);
-	buf_free(&raw);
 }
 
 /* run_user - every kept message in one user's directory. */

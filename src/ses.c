@@ -914,10 +914,8 @@ ses_send(const struct ses_target *t, const char *source,
     char *const *rcpts, size_t nrcpt, const char *raw, size_t rawlen,
     struct ses_reply *r, char *err, size_t errlen)
 {
-	struct body_piece	 whole;
+	struct body_piece	 whole = { raw, rawlen, NULL };
 
-	whole.data = raw;
-	whole.len = rawlen;
 	return ses_send_pieces(t, source, rcpts, nrcpt, &whole, 1, r, err,
 	    errlen);
 }
@@ -950,6 +948,18 @@ static void
 rewind_body(void *arg)
 {
 	body_rewind(arg);
+}
+
+/*
+ * body_failed - the message could not be read back from its file: a
+ * local fault that another try will not mend.
+ */
+static int
+body_failed(const struct body *b, char *err, size_t errlen)
+{
+	seterr(err, errlen, "cannot read the message back from its file: "
+	    "%s", strerror(b->error));
+	return EX_IOERR;
 }
 
 /* ses_send_pieces - one call, no retries; the body made on the fly. */
@@ -985,9 +995,13 @@ ses_send_pieces(const struct ses_target *t, const char *source,
 	if ((v2 ? ses_json_head(source, rcpts, nrcpt, &head) :
 	    ses_form_body(source, rcpts, nrcpt, "", 0, &head)) == -1 ||
 	    body_init(&body, head.data, head.len, pieces, npieces, !v2,
-	    v2 ? SES_JSON_TAIL : "") == -1 ||
-	    body_sha256_hex(&body, sha) == -1)
+	    v2 ? SES_JSON_TAIL : "") == -1)
 		goto out;
+	if (body_sha256_hex(&body, sha) == -1) {
+		if (body.error != 0)
+			rc = body_failed(&body, err, errlen);
+		goto out;
+	}
 	rc = sign_request(t, url, v2 ? JSON_TYPE : CONTENT_TYPE, sha, &sr,
 	    err, errlen);
 	if (rc != 0)
@@ -1016,6 +1030,10 @@ ses_send_pieces(const struct ses_target *t, const char *source,
 		sent = http_request_body(t->http, url,
 		    (const char *const *)sr.v, &hb, &resp, why,
 		    sizeof(why));
+	}
+	if (sent == -1 && body.error != 0) {
+		rc = body_failed(&body, err, errlen);
+		goto out;
 	}
 	if (sent == -1) {
 		seterr(err, errlen, "no reply from SES: %s", why);

@@ -519,12 +519,60 @@ commit_tmp(int dirfd, int fd, const char *tmp, const char *name, int sync)
 	return 0;
 }
 
-/* spool_store - a new file: temporary name, write, rename. */
-int
-spool_store(int dirfd, const char *path, struct spool_entry *e,
-    const char *msg, size_t len, int sync, struct spool_file *f,
+/*
+ * copy_range - len bytes at off in src onto dst: in the kernel where it
+ * can, else through a buffer.
+ */
+static int
+copy_range(int src, off_t off, size_t len, int dst)
+{
+	char	 chunk[COPY_CHUNK];
+	size_t	 want;
+	ssize_t	 n;
+	int	 by_hand = 0;
+
+	while (len > 0) {
+		n = by_hand ? 0 : copy_file_range(src, &off, dst, NULL, len,
+		    0);
+		if (n > 0) {
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		/* Not here (other file systems, old kernels): by hand. */
+		by_hand = 1;
+		want = len < sizeof(chunk) ? len : sizeof(chunk);
+		n = pread(src, chunk, want, off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		if (write_all(dst, chunk, (size_t)n) == -1)
+			return -1;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The message a new spool file is to hold: in memory, or in a file. */
+struct source {
+	const char	*mem;
+	int		 fd;
+	size_t		 len;
+};
+
+/* store - a new file: temporary name, write, rename. */
+static int
+store(int dirfd, const char *path, struct spool_entry *e,
+    const struct source *src, int sync, struct spool_file *f,
     char *err, size_t errlen)
 {
+	size_t		 len = src->len;
 	struct buf	 head = BUF_INIT;
 	char		 tmp[64];
 	int		 fd = -1, rc = -1;
@@ -542,7 +590,8 @@ spool_store(int dirfd, const char *path, struct spool_entry *e,
 	}
 	fd = create_tmp(dirfd, e->id, tmp, sizeof(tmp));
 	if (fd == -1 || write_all(fd, head.data, head.len) == -1 ||
-	    write_all(fd, msg, len) == -1 ||
+	    (src->mem != NULL ? write_all(fd, src->mem, len) :
+	    copy_range(src->fd, 0, len, fd)) == -1 ||
 	    commit_tmp(dirfd, fd, tmp, e->id, sync) == -1) {
 		seterr(err, errlen, "spool %s: %s", path, strerror(errno));
 		goto out;
@@ -560,6 +609,26 @@ out:
 	}
 	buf_free(&head);
 	return rc;
+}
+
+int
+spool_store(int dirfd, const char *path, struct spool_entry *e,
+    const char *msg, size_t len, int sync, struct spool_file *f,
+    char *err, size_t errlen)
+{
+	struct source	 src = { msg != NULL ? msg : "", -1, len };
+
+	return store(dirfd, path, e, &src, sync, f, err, errlen);
+}
+
+int
+spool_store_fd(int dirfd, const char *path, struct spool_entry *e,
+    int msgfd, size_t len, int sync, struct spool_file *f, char *err,
+    size_t errlen)
+{
+	struct source	 src = { NULL, msgfd, len };
+
+	return store(dirfd, path, e, &src, sync, f, err, errlen);
 }
 
 /*
@@ -706,33 +775,6 @@ out:
 	return rc;
 }
 
-/* copy_message - the message bytes of f->fd onto fd. */
-static int
-copy_message(const struct spool_file *f, int fd)
-{
-	char	 chunk[COPY_CHUNK];
-	off_t	 at = f->msg_off;
-	size_t	 left = f->msg_len, want;
-	ssize_t	 n;
-
-	while (left > 0) {
-		want = left < sizeof(chunk) ? left : sizeof(chunk);
-		n = pread(f->fd, chunk, want, at);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		if (write_all(fd, chunk, (size_t)n) == -1)
-			return -1;
-		at += n;
-		left -= (size_t)n;
-	}
-	return 0;
-}
-
 /* spool_update - a new head for the same message, replaced atomically. */
 int
 spool_update(struct spool_file *f, const struct spool_entry *e, int sync,
@@ -751,7 +793,7 @@ spool_update(struct spool_file *f, const struct spool_entry *e, int sync,
 	}
 	fd = create_tmp(f->dirfd, f->name, tmp, sizeof(tmp));
 	if (fd == -1 || write_all(fd, head.data, head.len) == -1 ||
-	    copy_message(f, fd) == -1 ||
+	    copy_range(f->fd, f->msg_off, f->msg_len, fd) == -1 ||
 	    commit_tmp(f->dirfd, fd, tmp, f->name, sync) == -1) {
 		seterr(err, errlen, "%s: cannot record the failure: %s",
 		    f->path, strerror(errno));

@@ -136,6 +136,14 @@ int	spool_store(int dirfd, const char *path, struct spool_entry *e,
 	    char *err, size_t errlen);
 
 /*
+ * spool_store_fd - the same for the first len bytes of the file msgfd,
+ * which is left open.
+ */
+int	spool_store_fd(int dirfd, const char *path, struct spool_entry *e,
+	    int msgfd, size_t len, int sync, struct spool_file *f,
+	    char *err, size_t errlen);
+
+/*
  * spool_load - open file name of dirfd and read it: the head into e,
  * and, when msg is not NULL, the message into msg. With lock set the
  * file is locked first, without waiting. Returns 0; 1 when the file is

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
@@ -505,7 +507,7 @@ struct keep {
 	struct spool_file	 own_f;
 	struct spool_entry	 own_e;
 	int			 dirfd;
-	const struct buf	*raw;		/* for dead.letter, or NULL */
+	struct submit_raw	*raw;		/* for dead.letter, or NULL */
 	char			 dead[SPOOL_PATH_MAX];	/* "" for none */
 };
 
@@ -559,8 +561,11 @@ spool_it(struct submitter *s, const struct envelope *env,
 		seterr(why, whylen, "out of memory");
 		return -1;
 	}
-	if (spool_store(k->dirfd, dir, &k->own_e, k->raw->data,
-	    k->raw->len, s->conf->spool_sync, &k->own_f, why, whylen) == -1)
+	if ((k->raw->mem != NULL ? spool_store(k->dirfd, dir, &k->own_e,
+	    k->raw->mem->data, k->raw->mem->len, s->conf->spool_sync,
+	    &k->own_f, why, whylen) : spool_store_fd(k->dirfd, dir,
+	    &k->own_e, k->raw->fd, k->raw->len, s->conf->spool_sync,
+	    &k->own_f, why, whylen)) == -1)
 		return -1;
 	k->f = &k->own_f;
 	k->e = &k->own_e;
@@ -576,14 +581,15 @@ spool_it(struct submitter *s, const struct envelope *env,
  */
 static void
 keep_begin(struct submitter *s, const struct envelope *env,
-    struct buf *raw, struct submit_result *res, struct keep *k)
+    struct submit_raw *raw, struct submit_result *res, struct keep *k)
 {
 	char	 why[ERRLEN], dwhy[ERRLEN] = "";
 
 	k->raw = raw;
 	if (spool_it(s, env, res, k, why, sizeof(why)) == 0) {
-		/* Safe on disk: the copy in memory is no longer needed. */
-		buf_free(raw);
+		/* Safe on disk: a copy in memory is no longer needed. */
+		if (raw->mem != NULL)
+			buf_free(raw->mem);
 		k->raw = NULL;
 		return;
 	}
@@ -638,6 +644,54 @@ out:
 	return ret;
 }
 
+/* raw_load - a message kept in a file, into b. */
+static int
+raw_load(const struct submit_raw *raw, struct buf *b)
+{
+	ssize_t	 n;
+
+	if (buf_reserve(b, raw->len) == -1) {
+		errno = ENOMEM;
+		return -1;
+	}
+	while (b->len < raw->len) {
+		n = pread(raw->fd, b->data + b->len, raw->len - b->len,
+		    (off_t)b->len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		b->len += (size_t)n;
+	}
+	return 0;
+}
+
+/* dead_letter - append the message as it was read to path. */
+static int
+dead_letter(const struct submitter *s, const struct envelope *env,
+    const struct submit_raw *raw, const char *path, char *why,
+    size_t whylen)
+{
+	struct buf	 b = BUF_INIT;
+	int		 rc;
+
+	if (raw->mem != NULL)
+		return deadletter_write(path, s->uid, env->sender,
+		    time(NULL), raw->mem->data, raw->mem->len, why, whylen);
+	if (raw_load(raw, &b) == -1) {
+		seterr(why, whylen, "cannot read the message back: %s",
+		    strerror(errno));
+		return -1;
+	}
+	rc = deadletter_write(path, s->uid, env->sender, time(NULL),
+	    b.data != NULL ? b.data : "", b.len, why, whylen);
+	buf_free(&b);
+	return rc;
+}
+
 /* keep_failed - a message that did not go: record where it is. */
 static void
 keep_failed(struct submitter *s, const struct envelope *env,
@@ -657,8 +711,7 @@ keep_failed(struct submitter *s, const struct envelope *env,
 			    k->f->path, why);
 		return;
 	}
-	if (k->dead[0] != '\0' && deadletter_write(k->dead, s->uid,
-	    env->sender, time(NULL), k->raw->data, k->raw->len, why,
+	if (k->dead[0] != '\0' && dead_letter(s, env, k->raw, k->dead, why,
 	    sizeof(why)) == 0) {
 		snprintf(res->kept, sizeof(res->kept), "dead.letter:%s",
 		    k->dead);
@@ -823,7 +876,7 @@ keep_init(struct keep *k)
 
 int
 submit_message(struct submitter *s, struct message *msg,
-    const struct envelope *env, struct buf *raw,
+    const struct envelope *env, struct submit_raw *raw,
     struct submit_result *res, char *err, size_t errlen)
 {
 	struct keep	 k;

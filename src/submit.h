@@ -52,6 +52,17 @@ struct submitter {
 	struct http_client	*http;
 };
 
+/*
+ * The message exactly as it was read, for the spool to keep: in memory
+ * (mem, emptied once the spool has it), or the first len bytes of the
+ * file fd (message_spill), which the caller closes.
+ */
+struct submit_raw {
+	struct buf	*mem;
+	int		 fd;
+	size_t		 len;
+};
+
 /* Outcome of one message, for the caller's reply. */
 struct submit_result {
 	char		 id[SPOOL_ID_LEN + 1];	/* local id: audit, spool */
@@ -87,15 +98,15 @@ int	submit_interrupted(void);
  * call, each call with the same bytes, each call retried as retry.h
  * decides. Then remove the spool file, or record in it why the message
  * did not go and which recipients are still owed. When the spool cannot
- * be written, a failed message goes to ~/dead.letter instead. raw is
- * emptied once the spool has it; with raw NULL (-bs, whose client keeps
+ * be written, a failed message goes to ~/dead.letter instead. raw->mem
+ * is emptied once the spool has it; with raw NULL (-bs, whose client keeps
  * the message until it hears 250) nothing is kept. Writes the audit
  * line. Returns 0 when SES accepted the message for every recipient,
  * else a sysexits code with err filled, naming where the message is
  * kept. res is initialised here; free it with submit_result_free.
  */
 int	submit_message(struct submitter *s, struct message *msg,
-	    const struct envelope *env, struct buf *raw,
+	    const struct envelope *env, struct submit_raw *raw,
 	    struct submit_result *res, char *err, size_t errlen);
 
 /*

@@ -222,3 +222,28 @@ region_is_valid(const char *s)
 	return n > 0 && n <= 63 &&
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
+
+/* tmp_open - O_TMPFILE where the file system has it, else mkstemp. */
+int
+tmp_open(void)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		 path[PATH_MAX];
+	int		 fd, n;
+
+	if (dir == NULL || dir[0] != '/')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd != -1)
+		return fd;
+	n = snprintf(path, sizeof(path), "%s/sesmail.XXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	unlink(path);
+	return fd;
+}

@@ -67,6 +67,13 @@ char	*read_file(const char *path, size_t max, size_t *lenp);
 char	*read_fd(int fd, size_t max, size_t *lenp);
 
 /*
+ * tmp_open - an unnamed file for the caller alone (mode 0600) in
+ * $TMPDIR, or /tmp when that is not set to an absolute path; it goes
+ * away when closed. Returns the descriptor, or -1 with errno.
+ */
+int	tmp_open(void);
+
+/*
  * region_is_valid - a region is a DNS label like "eu-west-1": lower-case
  * letters, digits and '-', 1 to 63 of them.
  */
