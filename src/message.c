@@ -520,25 +520,14 @@ message_parse(const char *data, size_t len, int flags, struct message *msg)
 static int
 read_at(int fd, off_t off, size_t want, struct buf *b)
 {
-	ssize_t	 n;
-
 	buf_reset(b);
 	if (buf_reserve(b, want) == -1) {
 		errno = ENOMEM;
 		return -1;
 	}
-	while (b->len < want) {
-		n = pread(fd, b->data + b->len, want - b->len,
-		    off + (off_t)b->len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		b->len += (size_t)n;
-	}
+	if (pread_all(fd, b->data, want, off) == -1)
+		return -1;
+	b->len = want;
 	b->data[b->len] = '\0';
 	return 0;
 }
@@ -767,24 +756,6 @@ spill_dot(const char *data, size_t n, size_t base, size_t *bol,
 		*dot = 0;
 		*bol = base + e + 1;
 		pos = e + 1;
-	}
-	return 0;
-}
-
-/* write_all - all of p[0..n), through short writes and EINTR. */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			return -1;
-		p += w;
-		n -= (size_t)w;
 	}
 	return 0;
 }

@@ -420,24 +420,6 @@ out:
 	return fd;
 }
 
-/* write_all - all of p[0..n), through short writes and EINTR. */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* file_init - an empty f for dirfd. */
 static void
 file_init(struct spool_file *f, int dirfd, const char *path)

@@ -648,24 +648,13 @@ out:
 static int
 raw_load(const struct submit_raw *raw, struct buf *b)
 {
-	ssize_t	 n;
-
 	if (buf_reserve(b, raw->len) == -1) {
 		errno = ENOMEM;
 		return -1;
 	}
-	while (b->len < raw->len) {
-		n = pread(raw->fd, b->data + b->len, raw->len - b->len,
-		    (off_t)b->len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		b->len += (size_t)n;
-	}
+	if (pread_all(raw->fd, b->data, raw->len, 0) == -1)
+		return -1;
+	b->len = raw->len;
 	return 0;
 }
 

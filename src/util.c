@@ -247,3 +247,43 @@ tmp_open(void)
 	unlink(path);
 	return fd;
 }
+
+int
+write_all(int fd, const void *p, size_t n)
+{
+	const char	*c = p;
+	ssize_t		 w;
+
+	while (n > 0) {
+		w = write(fd, c, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+pread_all(int fd, void *dst, size_t n, off_t off)
+{
+	char	*c = dst;
+	ssize_t	 r;
+
+	while (n > 0) {
+		r = pread(fd, c, n, off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		c += r;
+		off += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}

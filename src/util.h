@@ -67,6 +67,19 @@ char	*read_file(const char *path, size_t max, size_t *lenp);
 char	*read_fd(int fd, size_t max, size_t *lenp);
 
 /*
+ * write_all - all of p[0..n) to fd, through short writes and EINTR.
+ * Returns 0, or -1 with errno.
+ */
+int	write_all(int fd, const void *p, size_t n);
+
+/*
+ * pread_all - exactly n bytes at off in fd into dst, through short
+ * reads and EINTR; a file that ends first is EIO. Returns 0, or -1 with
+ * errno.
+ */
+int	pread_all(int fd, void *dst, size_t n, off_t off);
+
+/*
  * tmp_open - an unnamed file for the caller alone (mode 0600) in
  * $TMPDIR, or /tmp when that is not set to an absolute path; it goes
  * away when closed. Returns the descriptor, or -1 with errno.
