@@ -99,29 +99,39 @@ finish(struct crlf *c)
 	c->ended = 1;
 }
 
+/* put - byte ch at dst[n], unless the bytes are only counted. */
+static void
+put(char *dst, size_t n, char ch)
+{
+	if (dst != NULL)
+		dst[n] = ch;
+}
+
 /* give_owed - the CRLFs due, as far as room goes; how many bytes. */
 static size_t
 give_owed(struct crlf *c, char *dst, size_t room)
 {
-	size_t	 n = 0;
+	size_t	 n;
 
-	if (dst == NULL) {
-		n = 2 * c->owe - (c->half ? 1 : 0);
+	/* Counted whole at once; a count of fewer goes as a read does. */
+	n = 2 * c->owe - (c->half ? 1 : 0);
+	if (dst == NULL && n <= room) {
 		c->owe = 0;
 		c->half = 0;
 		return n;
 	}
+	n = 0;
 	while (n < room && c->owe > 0) {
 		if (c->half) {
-			dst[n++] = '\n';
+			put(dst, n++, '\n');
 			c->half = 0;
 			c->owe--;
 		} else if (room - n >= 2) {
-			dst[n++] = '\r';
-			dst[n++] = '\n';
+			put(dst, n++, '\r');
+			put(dst, n++, '\n');
 			c->owe--;
 		} else {
-			dst[n++] = '\r';
+			put(dst, n++, '\r');
 			c->half = 1;
 		}
 	}

@@ -401,9 +401,10 @@ take_line(struct reader *r, const struct line *l)
 {
 	struct line	 clean;
 
-	r->msg->nul_dropped += l->nuls;
+	/* The dot's line is not the message's: nor are its NULs. */
 	if ((r->flags & MSG_DOT_ENDS) && is_lone_dot(l->p, l->len))
 		return 1;
+	r->msg->nul_dropped += l->nuls;
 	if (r->state == S_BODY)
 		return body_line(r, l);
 
@@ -429,14 +430,22 @@ take_line(struct reader *r, const struct line *l)
 /*
  * line_whole - whether l, split off data[0..len) that is only the start
  * of the message, is the whole line: what follows may still extend it,
- * or join a CR at the end to an LF.
+ * or join a CR at the end to an LF, even across the CRs and NULs that
+ * come after it up to len.
  */
 static int
 line_whole(const char *data, size_t len, const struct line *l)
 {
-	if (l->next < len)
+	size_t	 q;
+
+	if (l->next == len)
+		return len > 0 && data[len - 1] == '\n';
+	if (data[l->next - 1] != '\r')
 		return 1;
-	return len > 0 && data[len - 1] == '\n';
+	for (q = l->next; q < len; q++)
+		if (data[q] != '\r' && data[q] != '\0')
+			return 1;
+	return 0;
 }
 
 /*
@@ -488,6 +497,10 @@ parse(const char *data, size_t len, int flags, int all,
 		if ((flags & MSG_HEAD_ONLY) && r.state == S_BODY) {
 			*body_at = msg->had_separator ? l.next :
 			    (size_t)(l.p - data);
+			/* Without the empty line, this line is the body's
+			   first: its NULs are counted with the body's. */
+			if (!msg->had_separator)
+				msg->nul_dropped -= l.nuls;
 			break;
 		}
 	}
@@ -877,6 +890,12 @@ message_spill(int in, int flags, size_t max, struct spill *s)
 	}
 	if (!done)
 		s->end = s->size;
+	/* A last line without its end is a lone dot as well (as in
+	   message_parse); it was counted, so the figures are not known. */
+	if (!done && (flags & MSG_DOT_ENDS) && dot == 1) {
+		s->end = bol;
+		count.st.longest = SIZE_MAX;
+	}
 	if (s->fd == -1 && s->mem.len > s->end) {
 		s->mem.len = s->end;
 		s->mem.data[s->end] = '\0';

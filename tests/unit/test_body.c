@@ -3,10 +3,12 @@
  * made whole (ses_form_body): the same bytes and the same SHA-256 for
  * many sizes, including 0, 1, 2, 3 and the edges of a block, however
  * the message is cut into pieces and however libcurl reads it. Also the
- * SES v2 JSON body and reply, the choice of API, and message_pieces.
+ * SES v2 JSON body and reply, the choice of API, message_pieces, and a
+ * body piece read from its file.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -23,9 +26,11 @@
 
 #include "body.h"
 #include "buf.h"
+#include "crlf.h"
 #include "message.h"
 #include "ses.h"
 #include "sigv4.h"
+#include "util.h"
 
 /* Writable, because ses_form_body takes char *const *. */
 static char	addr_a[] = "a@example.org";
@@ -356,6 +361,306 @@ test_message_pieces(void **state)
 	buf_free(&got);
 }
 
+/* --- a body piece read from its file (crlf.c) ------------------------ */
+
+/*
+ * A large message's body is no piece of memory but a file read through
+ * crlf.c, afresh for the hash pass and for each send. The request made
+ * from it must be the very bytes, and so the very SHA-256, of the one
+ * made from the same bytes in memory, for a form and for JSON, however
+ * the reads fall against BODY_BLOCK and CRLF_CHUNK; and a file that
+ * changes under it must fail the body, not shorten it.
+ */
+
+/* A body kept in a file, and the same bytes in memory. */
+struct kept {
+	int			 fd;
+	struct crlf		 src;
+	struct crlf_stats	 st;
+	struct buf		 mem;
+};
+
+/*
+ * keep - raw[0..n) into a file behind a few bytes that are not its,
+ * measured, and read once into k->mem.
+ */
+static void
+keep(const char *raw, size_t n, struct kept *k)
+{
+	static const char	 pre[] = "head\r\r\n";
+	size_t			 got;
+
+	k->fd = tmp_open();
+	assert_true(k->fd >= 0);
+	assert_int_equal(write(k->fd, pre, sizeof(pre) - 1),
+	    (ssize_t)(sizeof(pre) - 1));
+	if (n > 0)
+		assert_int_equal(write(k->fd, raw, n), (ssize_t)n);
+	crlf_init(&k->src, k->fd, (off_t)(sizeof(pre) - 1), n);
+	assert_int_equal(crlf_measure(&k->src, &k->st), 0);
+	buf_init(&k->mem);
+	assert_int_equal(buf_reserve(&k->mem, k->st.len), 0);
+	got = crlf_read(&k->src, k->mem.data, k->st.len);
+	assert_int_equal(got, k->st.len);
+	k->mem.len = got;
+	crlf_rewind(&k->src);
+}
+
+static void
+kept_free(struct kept *k)
+{
+	crlf_free(&k->src);
+	close(k->fd);
+	buf_free(&k->mem);
+}
+
+/*
+ * src_pieces - a message as message_pieces gives it: a field, its
+ * CRLF, the empty line, then the body: in memory (from_file 0) or the
+ * file of k; now and then a piece after it, as no caller has yet.
+ */
+static size_t
+src_pieces(struct kept *k, int from_file, int after, struct body_piece *p)
+{
+	size_t	 n = 0;
+
+	memset(p, 0, 5 * sizeof(*p));
+	p[n].data = "Subject: from a file";
+	p[n++].len = 20;
+	p[n].data = "\r\n";
+	p[n++].len = 2;
+	p[n].data = "\r\n";
+	p[n++].len = 2;
+	p[n].len = k->st.len;
+	if (from_file)
+		p[n++].src = &k->src;
+	else
+		p[n++].data = k->mem.data;
+	if (after) {
+		p[n].data = "?";
+		p[n++].len = 1;
+	}
+	return n;
+}
+
+/* whole_of - the bytes of pieces in memory, as one string. */
+static void
+whole_of(const struct body_piece *p, size_t n, struct buf *out)
+{
+	size_t	 i;
+
+	buf_reset(out);
+	for (i = 0; i < n; i++) {
+		assert_null(p[i].src);
+		assert_int_equal(buf_append(out, p[i].data, p[i].len), 0);
+	}
+}
+
+/*
+ * same_bodies - the body of the file's pieces against that of the
+ * memory's: hash, length and bytes, read in several ways; for a form,
+ * also against ses_form_body of the message whole.
+ */
+static void
+same_bodies(struct kept *k, int pct, int after)
+{
+	char			*rcpts[] = { addr_a, addr_b };
+	struct body_piece	 pf[5], pm[5];
+	struct buf		 head = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	struct body		 bf, bm;
+	char			 shaf[65], sham[65];
+	size_t			 nf, nm, i;
+
+	nf = src_pieces(k, 1, after, pf);
+	nm = src_pieces(k, 0, after, pm);
+	if (pct)
+		assert_int_equal(ses_form_body("from@example.com", rcpts, 2,
+		    "", 0, &head), 0);
+	else
+		assert_int_equal(ses_json_head("from@example.com", rcpts, 2,
+		    &head), 0);
+	assert_int_equal(body_init(&bf, head.data, head.len, pf, nf, pct,
+	    pct ? "" : SES_JSON_TAIL), 0);
+	assert_int_equal(body_init(&bm, head.data, head.len, pm, nm, pct,
+	    pct ? "" : SES_JSON_TAIL), 0);
+	assert_int_equal(body_b64_len(pf, nf), body_b64_len(pm, nm));
+	assert_int_equal(body_sha256_hex(&bf, shaf), 0);
+	assert_int_equal(body_sha256_hex(&bm, sham), 0);
+	assert_int_equal(bf.error, 0);
+	assert_string_equal(shaf, sham);
+	assert_int_equal(bf.length, bm.length);
+
+	drain(&bm, 65536, &a);
+	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		if (reads[i] < 1000 && a.len > 300000)
+			continue;
+		body_rewind(&bf);
+		drain(&bf, reads[i], &b);
+		if (b.len != a.len || memcmp(a.data, b.data, a.len) != 0)
+			fail_msg("body of %zu, reads of %zu: bodies differ",
+			    k->st.len, reads[i]);
+	}
+	if (pct) {
+		whole_of(pm, nm, &b);
+		buf_reset(&head);
+		assert_int_equal(ses_form_body("from@example.com", rcpts, 2,
+		    b.data, b.len, &head), 0);
+		assert_int_equal(head.len, a.len);
+		assert_memory_equal(head.data, a.data, a.len);
+	}
+	body_free(&bf);
+	body_free(&bm);
+	buf_free(&head);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/*
+ * Bodies of exact lengths (CRLF lines, nothing to convert), so that
+ * the message comes to each size of sizes[], block edges included;
+ * then bodies of every byte value, which crlf.c converts.
+ */
+static void
+test_src_pieces(void **state)
+{
+	struct kept	 k;
+	char		*raw;
+	size_t		 i, n, head = 24;
+	int		 pct;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (sizes[i] < head + 2)
+			continue;
+		n = sizes[i] - head;
+		raw = malloc(n);
+		assert_non_null(raw);
+		memset(raw, 'm', n);
+		raw[n - 2] = '\r';
+		raw[n - 1] = '\n';
+		keep(raw, n, &k);
+		assert_int_equal(k.st.len, n);
+		for (pct = 0; pct < 2; pct++) {
+			same_bodies(&k, pct, 0);
+			same_bodies(&k, pct, 1);
+		}
+		kept_free(&k);
+		free(raw);
+	}
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		raw = fill(sizes[i], 3u * (unsigned)sizes[i] + 1);
+		keep(raw, sizes[i], &k);
+		for (pct = 0; pct < 2; pct++)
+			same_bodies(&k, pct, i % 2);
+		kept_free(&k);
+		free(raw);
+	}
+}
+
+/*
+ * The pieces of a message read by message_parse_fd, whose body stays
+ * in the file, make the body that those of message_parse make.
+ */
+static void
+test_src_message_pieces(void **state)
+{
+	char			*rcpts[] = { addr_a };
+	struct message		 mm, mf;
+	struct body_piece	*pm, *pf;
+	struct body		 bm, bf;
+	struct buf		 head = BUF_INIT;
+	char			*raw, sham[65], shaf[65];
+	size_t			 n = 3 * CRLF_CHUNK + 11, nm, nf, sm, sf;
+	int			 fd;
+
+	(void)state;
+	raw = fill(n, 99);
+	memcpy(raw, "Subject: s\r\nTo: b\n\n", 19);
+	assert_int_equal(message_parse(raw, n, 0, &mm), 0);
+	fd = tmp_open();
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, raw, n), (ssize_t)n);
+	assert_int_equal(message_parse_fd(fd, 0, n, NULL, &mf), 0);
+	assert_non_null(mf.src);
+	assert_int_equal(message_pieces(&mm, &pm, &nm, &sm), 0);
+	assert_int_equal(message_pieces(&mf, &pf, &nf, &sf), 0);
+	assert_int_equal(sf, sm);
+	assert_int_equal(nf, nm);
+	assert_ptr_equal(pf[nf - 1].src, mf.src);
+	assert_int_equal(ses_form_body("f@example.com", rcpts, 1, "", 0,
+	    &head), 0);
+	assert_int_equal(body_init(&bm, head.data, head.len, pm, nm, 1, ""),
+	    0);
+	assert_int_equal(body_init(&bf, head.data, head.len, pf, nf, 1, ""),
+	    0);
+	assert_int_equal(body_sha256_hex(&bm, sham), 0);
+	assert_int_equal(body_sha256_hex(&bf, shaf), 0);
+	assert_string_equal(shaf, sham);
+	body_free(&bm);
+	body_free(&bf);
+	free(pm);
+	free(pf);
+	message_free(&mm);
+	message_free(&mf);
+	close(fd);
+	buf_free(&head);
+	free(raw);
+}
+
+/*
+ * The file cut short after it was measured (within the first read of
+ * it, and after), or changed: the hash fails with the error recorded,
+ * so that no request is signed for a body shorter than it says.
+ */
+static void
+test_src_truncated(void **state)
+{
+	static const off_t	 cuts[] = { 7, 20, 200000 };
+	struct body_piece	 p[5];
+	struct kept		 k;
+	struct body		 b;
+	struct buf		 got = BUF_INIT;
+	char			*raw, sha[65];
+	size_t			 i, n, np;
+
+	(void)state;
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		raw = fill(300000, 5);
+		keep(raw, 300000, &k);
+		np = src_pieces(&k, 1, 0, p);
+		assert_int_equal(body_init(&b, "h=", 2, p, np, 1, ""), 0);
+		assert_int_equal(body_sha256_hex(&b, sha), 0);
+		assert_int_equal(ftruncate(k.fd, cuts[i]), 0);
+		assert_int_equal(body_sha256_hex(&b, sha), -1);
+		assert_int_equal(b.error, EIO);
+
+		/* Read as libcurl would: it ends early, error still set. */
+		body_rewind(&b);
+		drain(&b, 65536, &got);
+		n = got.len;
+		assert_true(n < b.length);
+		assert_int_equal(b.error, EIO);
+		body_free(&b);
+		kept_free(&k);
+		free(raw);
+	}
+
+	/* Changed, not cut: NULs (dropped) where text was, so the body
+	   comes out short with no read failing. */
+	raw = fill(300000, 6);
+	keep(raw, 300000, &k);
+	np = src_pieces(&k, 1, 0, p);
+	assert_int_equal(body_init(&b, "h=", 2, p, np, 0, ""), 0);
+	memset(raw, '\0', 4096);
+	assert_int_equal(pwrite(k.fd, raw, 4096, 100000), 4096);
+	assert_int_equal(body_sha256_hex(&b, sha), -1);
+	assert_int_equal(b.error, EIO);
+	body_free(&b);
+	kept_free(&k);
+	free(raw);
+	buf_free(&got);
+}
+
 int
 main(void)
 {
@@ -365,6 +670,9 @@ main(void)
 		cmocka_unit_test(test_pick_api),
 		cmocka_unit_test(test_json_reply),
 		cmocka_unit_test(test_message_pieces),
+		cmocka_unit_test(test_src_pieces),
+		cmocka_unit_test(test_src_message_pieces),
+		cmocka_unit_test(test_src_truncated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
 /*
  * test_message - reading a message like sendmail and editing its header
- * section. Parsing is table-driven, one named case per row.
+ * section. Parsing is table-driven, one named case per row. A message
+ * kept in a file (message_spill, message_parse_fd) is checked against
+ * the same bytes read whole, over random and hand-made inputs.
  */
 #include "config.h"
 
@@ -9,6 +11,7 @@
 
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +23,10 @@
 
 #include <cmocka.h>
 
+#include "crlf.h"
 #include "message.h"
+#include "mime.h"
+#include "util.h"
 
 /* A string literal and its length, NULs inside included. */
 #define S(x)	x, sizeof(x) - 1
@@ -137,8 +143,12 @@ static const struct parse_case parse_cases[] = {
 	  { "S: s" }, S("b\r\n"), 1, 4 },
 	{ "NUL-only line is the separator", S("S: s\n\0\nbody\n"), 0,
 	  { "S: s" }, S("body\r\n"), 1, 1 },
+	/* The NUL is the dot line's, not the message's: not counted. */
 	{ "NUL does not hide a dot", S("S: s\n\n.\0\nb\n"), MSG_DOT_ENDS,
-	  { "S: s" }, S(""), 1, 1 },
+	  { "S: s" }, S(""), 1, 0 },
+	{ "NUL in the message before a dot counted",
+	  S("S: s\n\na\0\n.\0\r\0\n"), MSG_DOT_ENDS, { "S: s" },
+	  S("a\r\n"), 1, 1 },
 };
 
 /* check_body_crlf - every line of b ends in CRLF; no bare CR or LF. */
@@ -667,6 +677,805 @@ test_raw_and_input_end(void **state)
 	buf_free(&sb);
 }
 
+/* --- a message kept in a file: message_spill, message_parse_fd ------- */
+
+/*
+ * Standard input beyond MSG_SPILL_AT stays in a file and only its
+ * header section is parsed; the body is read through crlf.c as it is
+ * sent. Whatever the input, that must come to exactly the message that
+ * message_read_raw and message_parse make of it in memory: the same
+ * fields, the same serialized bytes, the same end and counters. These
+ * tests make such inputs at random (seeded: a failure names its seed)
+ * and by hand at the places where the file path reads in pieces: the
+ * 256 KB read chunks, the 64 KB first look at the header section.
+ */
+
+static uint32_t	rng;
+static uint32_t	seed;		/* that made the input, for messages */
+
+/* rnd - the next number of a xorshift generator: reproducible. */
+static uint32_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+/* The line ends callers write, PHP's and NUL-laden ones included. */
+static const char *const	ends[] = {
+	"\n", "\r\n", "\n", "\r\r\n", "\r\0\n", "\r\0\r\n", "\r", "\n"
+};
+static const size_t		endlen[] = { 1, 2, 1, 3, 3, 4, 1, 1 };
+
+#define NENDS	(sizeof(ends) / sizeof(ends[0]))
+
+/* add_end - a random line end onto b. */
+static void
+add_end(struct buf *b)
+{
+	size_t	 k = rnd() % NENDS;
+
+	assert_int_equal(buf_append(b, ends[k], endlen[k]), 0);
+}
+
+/*
+ * add_text - n bytes of line text onto b: no dot (dots are placed on
+ * purpose, so that a lone one does not end a message by chance), but
+ * NULs, colons, white space and now and then a CR.
+ */
+static void
+add_text(struct buf *b, size_t n)
+{
+	static const char	 text[] = {
+		'a', 'b', 'c', 'a', ' ', ':', '\t', 'z', '\0', 'q', '\r'
+	};
+	char			 ch;
+
+	while (n-- > 0) {
+		ch = text[rnd() % sizeof(text)];
+		if (ch == '\r' && rnd() % 8 != 0)
+			ch = 'r';
+		assert_int_equal(buf_append(b, &ch, 1), 0);
+	}
+}
+
+/* add_head - a random header section, its end included (or not). */
+static void
+add_head(struct buf *b)
+{
+	static const char *const names[] = {
+		"Subject: ", "To: ", "From: ", "X-Junk: ", "Received: ",
+		"Bcc : "
+	};
+	static const char *const seps[] = {
+		"\n", "\r\n", "\r\r\n", "\r\0\n", "\0\n", ""
+	};
+	static const size_t	 seplen[] = { 1, 2, 3, 4, 2, 0 };
+	size_t			 i, k, nf = rnd() % 12;
+
+	if (rnd() % 6 == 0) {
+		assert_int_equal(buf_appends(b, "From sender@example.org Mon "
+		    "Jan  6 09:00:00 2025"), 0);
+		add_end(b);
+	}
+	for (i = 0; i < nf; i++) {
+		assert_int_equal(buf_appends(b, names[rnd() % 6]), 0);
+		add_text(b, rnd() % 60);
+		add_end(b);
+		if (rnd() % 4 == 0) {
+			assert_int_equal(buf_appends(b, " folded"), 0);
+			add_end(b);
+		}
+	}
+	k = rnd() % (sizeof(seps) / sizeof(seps[0]));
+	assert_int_equal(buf_append(b, seps[k], seplen[k]), 0);
+	if (seplen[k] == 0) {
+		/* No empty line: a line that is no field starts the body. */
+		assert_int_equal(buf_appends(b, "<html>"), 0);
+		add_end(b);
+	}
+}
+
+/* add_dot - a line that ends the input with MSG_DOT_ENDS. */
+static void
+add_dot(struct buf *b)
+{
+	static const char *const dots[] = {
+		".\n", ".\r\n", ".\0\r\n", "\0.\n", ".\r", ".\r\0\n"
+	};
+	static const size_t	 dotlen[] = { 2, 3, 4, 3, 2, 4 };
+	size_t			 k = rnd() % 6;
+
+	assert_int_equal(buf_append(b, dots[k], dotlen[k]), 0);
+}
+
+/* add_body - lines up to size bytes, a lone dot in them or not. */
+static void
+add_body(struct buf *b, size_t size)
+{
+	static const char *const starts[] = { "..", ".x", ". ", "\0.." };
+	size_t			 dot_at = SIZE_MAX;
+
+	if (rnd() % 2 == 0)
+		dot_at = b->len + rnd() % (size + 1);
+	while (b->len < size) {
+		if (b->len >= dot_at) {
+			add_dot(b);
+			dot_at = SIZE_MAX;
+		}
+		if (rnd() % 8 == 0)
+			assert_int_equal(buf_append(b, starts[rnd() % 4],
+			    2 + (rnd() % 2)), 0);
+		add_text(b, rnd() % 32 == 0 ? 900 + rnd() % 2000 :
+		    rnd() % 100);
+		add_end(b);
+	}
+	/* A last line without its end, now and then. */
+	if (rnd() % 4 == 0)
+		add_text(b, 1 + rnd() % 5);
+}
+
+/* gen_msg - a random message of about size bytes into b. */
+static void
+gen_msg(struct buf *b, size_t size)
+{
+	buf_reset(b);
+	add_head(b);
+	add_body(b, size);
+}
+
+/* file_with - a temporary regular file holding p[0..n), at offset 0. */
+static int
+file_with(const char *p, size_t n)
+{
+	int	 fd;
+
+	fd = tmp_open();
+	assert_true(fd >= 0);
+	if (n > 0)
+		assert_int_equal(write(fd, p, n), (ssize_t)n);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+/*
+ * pipe_with - a pipe that a child writes p[0..n) into, in odd-sized
+ * pieces, so that reads end anywhere. The child gives up quietly when
+ * the reader stops early (at a lone dot). Returns the child.
+ */
+static pid_t
+pipe_with(const char *p, size_t n, int *fd)
+{
+	static const size_t	 pieces[] = { 1, 4093, 7, 65537, 3, 100000,
+	    13 };
+	size_t			 off = 0, k, i = 0;
+	ssize_t			 w;
+	pid_t			 pid;
+	int			 fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_IGN);
+		close(fds[0]);
+		while (off < n) {
+			k = pieces[i++ % (sizeof(pieces) / sizeof(pieces[0]))];
+			w = write(fds[1], p + off, k < n - off ? k : n - off);
+			if (w <= 0)
+				_exit(0);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	*fd = fds[0];
+	return pid;
+}
+
+/* reap - the writer of pipe_with is done. */
+static void
+reap(pid_t pid)
+{
+	int	 status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* serialized - message_serialize's bytes of msg into out. */
+static void
+serialized(const struct message *msg, struct buf *out)
+{
+	buf_reset(out);
+	assert_int_equal(message_serialize(msg, out), 0);
+}
+
+/* same_msg - got is the message want is, fields, bytes and counters. */
+static void
+same_msg(const struct message *want, const struct message *got,
+    const char *how)
+{
+	struct buf	 a = BUF_INIT, b = BUF_INIT;
+	size_t		 i;
+
+	if (got->nhdr != want->nhdr)
+		fail_msg("seed %u, %s: %zu fields, not %zu", seed, how,
+		    got->nhdr, want->nhdr);
+	for (i = 0; i < want->nhdr; i++) {
+		assert_string_equal(got->hdr[i].name, want->hdr[i].name);
+		assert_int_equal(got->hdr[i].rawlen, want->hdr[i].rawlen);
+		assert_memory_equal(got->hdr[i].raw, want->hdr[i].raw,
+		    want->hdr[i].rawlen);
+	}
+	assert_int_equal(got->had_separator, want->had_separator);
+	if (message_body_len(got) != want->body.len)
+		fail_msg("seed %u, %s: body of %zu bytes, not %zu", seed, how,
+		    message_body_len(got), want->body.len);
+	if (got->nul_dropped != want->nul_dropped)
+		fail_msg("seed %u, %s: %zu NULs dropped, not %zu", seed, how,
+		    got->nul_dropped, want->nul_dropped);
+	assert_int_equal(got->input_end, want->input_end);
+	serialized(want, &a);
+	serialized(got, &b);
+	if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
+		fail_msg("seed %u, %s: serialized messages differ", seed, how);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/*
+ * body_figures - a body in a file says what it comes to: its length
+ * and NULs exactly; its longest line exactly or, when taken from the
+ * spill's figures for the whole message, on the same side of
+ * MIME_MAX_LINE, which is all that is asked of it.
+ */
+static void
+body_figures(const struct message *want, const struct message *got)
+{
+	const char	*p = want->body.data;
+	size_t		 i, start = 0, most = 0;
+
+	if (got->src == NULL)
+		return;
+	for (i = 0; i + 1 < want->body.len; i++) {
+		if (p[i] != '\r' || p[i + 1] != '\n')
+			continue;
+		if (i - start > most)
+			most = i - start;
+		start = i + 2;
+	}
+	assert_int_equal(got->src_st.len, want->body.len);
+	assert_true(got->src_st.longest >= most);
+	assert_int_equal(got->src_st.longest > MIME_MAX_LINE,
+	    most > MIME_MAX_LINE);
+}
+
+/* spill_stats - the spill counted what its file measures to. */
+static void
+spill_stats(const struct spill *s)
+{
+	struct crlf		 c;
+	struct crlf_stats	 st;
+
+	if (s->fd == -1 || s->st.longest == SIZE_MAX)
+		return;
+	crlf_init(&c, s->fd, 0, s->end);
+	assert_int_equal(crlf_measure(&c, &st), 0);
+	if (st.len != s->st.len || st.nuls != s->st.nuls ||
+	    st.longest != s->st.longest)
+		fail_msg("seed %u: spill counted %zu/%zu/%zu, not %zu/%zu/%zu",
+		    seed, s->st.len, s->st.nuls, s->st.longest, st.len, st.nuls,
+		    st.longest);
+	crlf_free(&c);
+}
+
+/*
+ * kept_as_read - the spill holds the first s->end input bytes as they
+ * came, in memory or in its file.
+ */
+static void
+kept_as_read(const struct spill *s, const char *p)
+{
+	struct buf	 b = BUF_INIT;
+	ssize_t		 n;
+
+	if (s->fd == -1) {
+		assert_int_equal(s->mem.len, s->end);
+		if (s->end > 0)
+			assert_memory_equal(s->mem.data, p, s->end);
+		return;
+	}
+	assert_int_equal(buf_reserve(&b, s->end), 0);
+	n = pread(s->fd, b.data, s->end, 0);
+	assert_int_equal(n, (ssize_t)s->end);
+	if (s->end > 0)
+		assert_memory_equal(b.data, p, s->end);
+	buf_free(&b);
+}
+
+/* parse_spill - what main.c makes of a spill. */
+static void
+parse_spill(const struct spill *s, int flags, struct message *msg)
+{
+	if (s->fd == -1)
+		assert_int_equal(message_parse(s->mem.data != NULL ?
+		    s->mem.data : "", s->mem.len, flags, msg), 0);
+	else if (message_parse_fd(s->fd, 0, s->end, &s->st, msg) == -1)
+		fail_msg("seed %u: message_parse_fd: %s", seed,
+		    strerror(errno));
+}
+
+/*
+ * as_queued - the message as -q reads it back: behind a spool head,
+ * with nothing known of it beforehand.
+ */
+static void
+as_queued(const char *p, size_t end, const struct message *want)
+{
+	static const char	 head[] = "sesmail-spool 1\nsize 0\n\n";
+	struct message		 msg;
+	struct buf		 b = BUF_INIT;
+	int			 fd;
+
+	assert_int_equal(buf_appends(&b, head), 0);
+	assert_int_equal(buf_append(&b, p, end), 0);
+	fd = file_with(b.data, b.len);
+	assert_int_equal(message_parse_fd(fd, sizeof(head) - 1, end, NULL,
+	    &msg), 0);
+	same_msg(want, &msg, "read back from a spool file");
+	body_figures(want, &msg);
+	message_free(&msg);
+	close(fd);
+	buf_free(&b);
+}
+
+/*
+ * check_spill - p[0..n) read as standard input (from a regular file, or
+ * a pipe written in pieces) against message_read_raw and message_parse
+ * of the same bytes. Returns what the spill counted, for the tests that
+ * ask more of it.
+ */
+static struct crlf_stats
+check_spill(const char *p, size_t n, int flags, int piped)
+{
+	struct spill		 s;
+	struct message		 want, got;
+	struct buf		 raw = BUF_INIT;
+	struct crlf_stats	 st;
+	pid_t			 pid = -1;
+	int			 fd;
+
+	fd = file_with(p, n);
+	assert_int_equal(message_read_raw(fd, flags, SIZE_MAX, &raw), 0);
+	close(fd);
+	assert_int_equal(message_parse(raw.data != NULL ? raw.data : "",
+	    raw.len, flags, &want), 0);
+
+	if (piped)
+		pid = pipe_with(p, n, &fd);
+	else
+		fd = file_with(p, n);
+	if (message_spill(fd, flags, SIZE_MAX, &s) == -1)
+		fail_msg("seed %u: message_spill: %s", seed, strerror(errno));
+	close(fd);
+	if (pid != -1)
+		reap(pid);
+	if (s.end != want.input_end)
+		fail_msg("seed %u: spill ends at %zu, the message at %zu",
+		    seed, s.end, want.input_end);
+	assert_true(s.end <= s.size && s.size <= n);
+	if (want.input_end == n)
+		assert_int_equal(s.size, n);
+	/* A file, and only then, once more than MSG_SPILL_AT came. */
+	assert_int_equal(s.fd != -1, s.size > MSG_SPILL_AT);
+	kept_as_read(&s, p);
+	spill_stats(&s);
+
+	parse_spill(&s, flags, &got);
+	same_msg(&want, &got, s.fd == -1 ? "spilled to memory" :
+	    "spilled to a file");
+	body_figures(&want, &got);
+	as_queued(p, s.end, &want);
+
+	st = s.st;
+	message_free(&got);
+	message_free(&want);
+	message_spill_free(&s);
+	buf_free(&raw);
+	return st;
+}
+
+/* check_all_ways - check_spill with and without -i, file and pipe. */
+static void
+check_all_ways(const char *p, size_t n)
+{
+	check_spill(p, n, 0, 0);
+	check_spill(p, n, MSG_DOT_ENDS, 0);
+	check_spill(p, n, 0, 1);
+	check_spill(p, n, MSG_DOT_ENDS, 1);
+}
+
+/* fuzz_msgs - count random messages of least to most bytes. */
+static void
+fuzz_msgs(uint32_t base, size_t count, size_t least, size_t most)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i;
+
+	for (i = 0; i < count; i++) {
+		seed = base + (uint32_t)i * 2654435761u;
+		rng = seed != 0 ? seed : 1;
+		gen_msg(&b, least + rnd() % (most - least + 1));
+		check_all_ways(b.data, b.len);
+	}
+	buf_free(&b);
+}
+
+/* Small messages: the memory path, and -q's file path, many times. */
+static void
+test_spill_fuzz_small(void **state)
+{
+	(void)state;
+	fuzz_msgs(11, 500, 0, 3000);
+}
+
+/* Messages around and over MSG_SPILL_AT: the file path proper. */
+static void
+test_spill_fuzz_large(void **state)
+{
+	(void)state;
+	fuzz_msgs(12, 24, MSG_SPILL_AT - 2000, 3 * MSG_SPILL_AT);
+}
+
+/*
+ * body_to - b (a header section) with body lines up to size bytes:
+ * 79 letters and LF, or CRLF when crlf is set.
+ */
+static void
+body_to(struct buf *b, size_t size, int crlf)
+{
+	size_t	 i;
+	char	 ch;
+
+	while (b->len + 81 < size) {
+		for (i = 0; i < 79; i++) {
+			ch = (char)('a' + (b->len + i) % 26);
+			assert_int_equal(buf_append(b, &ch, 1), 0);
+		}
+		assert_int_equal(buf_appends(b, crlf ? "\r\n" : "\n"), 0);
+	}
+	while (b->len < size)
+		assert_int_equal(buf_append(b, "x", 1), 0);
+}
+
+/*
+ * A lone dot read in two chunks: "." the last byte of the first 256 KB
+ * read, its line end the first of the next (with NULs around). The
+ * spill has then counted the dot as body and cannot take it back: it
+ * must say that it does not know (longest SIZE_MAX), so that
+ * message_parse_fd measures. Also a dot just after the boundary, where
+ * the figures are known, and one at the very end without a line end.
+ */
+static void
+test_spill_dot_straddles(void **state)
+{
+	static const struct {
+		const char	*before, *after;
+		size_t		 blen, alen;
+		int		 unknown;	/* 1, 0, or -1: either */
+	} cut[] = {
+		{ "\n.", "\nafter\n", 2, 7, 1 },
+		{ "\n.", "\r\nafter\n", 2, 8, 1 },
+		{ "\n.", "\r\0\nafter\n", 2, 9, 1 },
+		{ "\n.\0", "\0\nafter\n", 3, 8, 1 },
+		{ "\n\0", ".\nafter\n", 2, 8, 1 },
+		{ "\r\n", "\0.\0\r\nafter\n", 2, 11, 0 },
+		{ "\n", ".\nafter\n", 1, 8, 0 },
+		{ "\r", ".\nafter\n", 1, 8, 0 },
+		{ "\r", "\n.\nafter\n", 1, 9, 0 },
+		{ "\n.", "", 2, 0, -1 },
+		{ "\n.", "\0", 2, 1, -1 },
+		{ "\n", ".", 1, 1, -1 },
+	};
+	struct crlf_stats	 st;
+	struct buf		 b = BUF_INIT;
+	size_t			 i, chunk = 256 * 1024;
+
+	(void)state;
+	seed = rng = 13;
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		buf_reset(&b);
+		assert_int_equal(buf_appends(&b, "Subject: dot\n\n"), 0);
+		body_to(&b, chunk - cut[i].blen, i % 2);
+		assert_int_equal(buf_append(&b, cut[i].before, cut[i].blen),
+		    0);
+		assert_int_equal(b.len, chunk);
+		assert_int_equal(buf_append(&b, cut[i].after, cut[i].alen),
+		    0);
+		body_to(&b, b.len + 5000, 0);
+		if (cut[i].alen <= 1)
+			b.len = chunk + cut[i].alen;
+		st = check_spill(b.data, b.len, MSG_DOT_ENDS, 0);
+		if (cut[i].unknown == 1 && st.longest != SIZE_MAX)
+			fail_msg("cut %zu: the spill claims to know", i);
+		if (cut[i].unknown == 0 && st.longest == SIZE_MAX)
+			fail_msg("cut %zu: the spill does not know", i);
+		check_spill(b.data, b.len, 0, 0);
+	}
+	buf_free(&b);
+}
+
+/*
+ * The header section is first looked for in its first 64 KB: an end
+ * of it (a separator of every kind) right at that boundary, on either
+ * side, must not be taken for a shorter one. The body is large, so the
+ * spill's figures are used too.
+ */
+static void
+test_parse_fd_head_edge(void **state)
+{
+	static const char *const seps[] = {
+		"\n\n", "\r\n\r\n", "\n\r\r\n", "\n\r\0\n", "\n\r\0\r\n",
+		"\n\0\n", "\r\r", "\n\r\0\0\n", "\n<p>"
+	};
+	static const size_t	 seplen[] = { 2, 4, 4, 4, 5, 3, 2, 5, 4 };
+	struct buf		 b = BUF_INIT;
+	size_t			 i, at, edge = 64 * 1024;
+
+	(void)state;
+	seed = rng = 14;
+	for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+		for (at = edge - seplen[i] - 1; at <= edge + 1; at++) {
+			buf_reset(&b);
+			assert_int_equal(buf_appends(&b, "Subject: "), 0);
+			while (b.len < at - 30)
+				assert_int_equal(buf_appends(&b, "word "), 0);
+			assert_int_equal(buf_appends(&b, "\nX-Last: "), 0);
+			while (b.len < at)
+				assert_int_equal(buf_append(&b, "v", 1), 0);
+			assert_int_equal(buf_append(&b, seps[i], seplen[i]),
+			    0);
+			body_to(&b, MSG_SPILL_AT + 1000, 0);
+			check_spill(b.data, b.len, 0, 0);
+			check_spill(b.data, b.len, MSG_DOT_ENDS, 0);
+		}
+	}
+	buf_free(&b);
+}
+
+/*
+ * Header sections over 64 KB (read again in a larger piece): many
+ * fields, one field folded very often, one line of 200 KB; and
+ * messages that are all header, with or without the empty line.
+ */
+static void
+test_parse_fd_long_head(void **state)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i, kind;
+
+	(void)state;
+	seed = rng = 15;
+	for (kind = 0; kind < 6; kind++) {
+		buf_reset(&b);
+		for (i = 0; kind == 0 && i < 4000; i++)
+			assert_int_equal(buf_printf(&b, "X-Field-%zu: value "
+			    "%zu\r\n", i, i), 0);
+		if (kind == 1) {
+			assert_int_equal(buf_appends(&b, "Subject: s"), 0);
+			for (i = 0; i < 20000; i++)
+				assert_int_equal(buf_appends(&b, "\n folded"),
+				    0);
+			assert_int_equal(buf_appends(&b, "\n"), 0);
+		}
+		if (kind >= 2) {
+			assert_int_equal(buf_appends(&b, "X-Long: "), 0);
+			for (i = 0; i < (kind == 2 ? 200000 : 300000); i++)
+				assert_int_equal(buf_append(&b, "y", 1), 0);
+		}
+		if (kind < 3) {
+			assert_int_equal(buf_appends(&b, "\n\n"), 0);
+			body_to(&b, b.len + (kind == 0 ? 300000 : 100), 1);
+		} else if (kind == 4) {
+			assert_int_equal(buf_appends(&b, "\r\n"), 0);
+		} else if (kind == 5) {
+			/* The empty line, then no body at all. */
+			assert_int_equal(buf_appends(&b, "\n\n"), 0);
+		}
+		check_all_ways(b.data, b.len);
+	}
+	buf_free(&b);
+}
+
+/* An mbox "From " line at the top, dropped on either path. */
+static void
+test_parse_fd_mbox(void **state)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 size;
+
+	(void)state;
+	seed = rng = 16;
+	for (size = 100; size < 2 * MSG_SPILL_AT; size += MSG_SPILL_AT) {
+		buf_reset(&b);
+		assert_int_equal(buf_appends(&b, "From alice@example.org Mon "
+		    "Jan  6 09:00:00 2025\r\nSubject: s\r\nTo: b\r\n\r\n"), 0);
+		body_to(&b, size, 1);
+		check_all_ways(b.data, b.len);
+	}
+	buf_free(&b);
+}
+
+/*
+ * Without the empty line, the first line that is no field starts the
+ * body: its NULs are dropped once, not once for the header section
+ * and again for the body.
+ */
+static void
+test_parse_fd_no_separator(void **state)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 size;
+
+	(void)state;
+	seed = rng = 17;
+	for (size = 100; size < 2 * MSG_SPILL_AT; size += MSG_SPILL_AT) {
+		buf_reset(&b);
+		assert_int_equal(buf_append(&b, S("Subject: s\r\n"
+		    "<ht\0ml>\r\0\n")), 0);
+		body_to(&b, size, 0);
+		check_all_ways(b.data, b.len);
+	}
+	buf_free(&b);
+}
+
+/* spilled - big's message as main.c reads it from a spill file. */
+static void
+spilled(const struct buf *big, struct spill *s, struct message *msg)
+{
+	int	 fd;
+
+	fd = file_with(big->data, big->len);
+	assert_int_equal(message_spill(fd, 0, SIZE_MAX, s), 0);
+	close(fd);
+	assert_true(s->fd != -1);
+	parse_spill(s, 0, msg);
+	assert_non_null(msg->src);
+}
+
+/*
+ * A body line over 998 octets: the body left in the file says so, and
+ * mime_fix_long_lines brings it into memory (message_body_load) to
+ * re-encode it exactly as it does a message read whole. A body without
+ * one stays in its file.
+ */
+static void
+test_parse_fd_long_line(void **state)
+{
+	struct message	 want, got;
+	struct spill	 s;
+	struct buf	 b = BUF_INIT, x = BUF_INIT, y = BUF_INIT;
+	size_t		 i, cw, cg;
+
+	(void)state;
+	seed = rng = 18;
+	assert_int_equal(buf_appends(&b, "Subject: long\n\nshort\n"), 0);
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(buf_append(&b, "L", 1), 0);
+	assert_int_equal(buf_appends(&b, "\n"), 0);
+	body_to(&b, MSG_SPILL_AT + 70000, 0);
+	check_all_ways(b.data, b.len);
+
+	assert_int_equal(message_parse(b.data, b.len, 0, &want), 0);
+	spilled(&b, &s, &got);
+	assert_true(got.src_st.longest > MIME_MAX_LINE);
+	assert_int_equal(message_body_load(&got), 0);
+	assert_null(got.src);
+	assert_int_equal(got.body.len, want.body.len);
+	assert_memory_equal(got.body.data, want.body.data, want.body.len);
+	message_free(&got);
+
+	parse_spill(&s, 0, &got);
+	assert_int_equal(mime_fix_long_lines(&want, &cw), 0);
+	assert_int_equal(mime_fix_long_lines(&got, &cg), 0);
+	assert_true(cw > 0);
+	assert_int_equal(cg, cw);
+	assert_null(got.src);
+	serialized(&want, &x);
+	serialized(&got, &y);
+	assert_int_equal(x.len, y.len);
+	assert_memory_equal(x.data, y.data, x.len);
+	message_free(&got);
+	message_free(&want);
+	message_spill_free(&s);
+
+	/* No long line: nothing to change, nothing read in. */
+	buf_reset(&b);
+	assert_int_equal(buf_appends(&b, "Subject: short\n\n"), 0);
+	body_to(&b, MSG_SPILL_AT + 70000, 0);
+	spilled(&b, &s, &got);
+	assert_int_equal(mime_fix_long_lines(&got, &cg), 0);
+	assert_int_equal(cg, 0);
+	assert_non_null(got.src);
+	message_free(&got);
+	message_spill_free(&s);
+	buf_free(&b);
+	buf_free(&x);
+	buf_free(&y);
+}
+
+/*
+ * No file can be made (TMPDIR names no directory): the message stays
+ * in memory, whole, and reads as it would have.
+ */
+static void
+test_spill_no_tmpdir(void **state)
+{
+	struct spill	 s;
+	struct message	 want, got;
+	struct buf	 b = BUF_INIT;
+	const char	*old = getenv("TMPDIR");
+	char		*saved = old != NULL ? strdup(old) : NULL;
+	int		 fd;
+
+	(void)state;
+	seed = rng = 19;
+	assert_int_equal(buf_appends(&b, "Subject: no tmp\n\n"), 0);
+	body_to(&b, 3 * MSG_SPILL_AT, 0);
+	fd = file_with(b.data, b.len);
+	assert_int_equal(setenv("TMPDIR", "/nonexistent/sesmail-test", 1), 0);
+	assert_int_equal(message_spill(fd, MSG_DOT_ENDS, SIZE_MAX, &s), 0);
+	if (saved != NULL)
+		assert_int_equal(setenv("TMPDIR", saved, 1), 0);
+	else
+		assert_int_equal(unsetenv("TMPDIR"), 0);
+	free(saved);
+	close(fd);
+	assert_int_equal(s.fd, -1);
+	assert_int_equal(s.size, b.len);
+	assert_int_equal(s.end, b.len);
+	kept_as_read(&s, b.data);
+	assert_int_equal(message_parse(b.data, b.len, MSG_DOT_ENDS, &want),
+	    0);
+	parse_spill(&s, MSG_DOT_ENDS, &got);
+	same_msg(&want, &got, "kept in memory");
+	message_free(&want);
+	message_free(&got);
+	message_spill_free(&s);
+	buf_free(&b);
+}
+
+/* More than max bytes: EFBIG, in memory and once in a file. */
+static void
+test_spill_too_big(void **state)
+{
+	struct spill	 s;
+	struct buf	 b = BUF_INIT;
+	size_t		 size;
+	int		 fd;
+
+	(void)state;
+	for (size = 1000; size < 3 * MSG_SPILL_AT; size += MSG_SPILL_AT) {
+		buf_reset(&b);
+		assert_int_equal(buf_appends(&b, "Subject: big\n\n"), 0);
+		body_to(&b, size, 0);
+		fd = file_with(b.data, b.len);
+		errno = 0;
+		assert_int_equal(message_spill(fd, 0, b.len - 1, &s), -1);
+		assert_int_equal(errno, EFBIG);
+		message_spill_free(&s);
+		assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+		assert_int_equal(message_spill(fd, 0, b.len, &s), 0);
+		assert_int_equal(s.size, b.len);
+		message_spill_free(&s);
+		close(fd);
+	}
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -685,6 +1494,16 @@ main(void)
 		cmocka_unit_test(test_read_fd_file),
 		cmocka_unit_test(test_read_fd_stops_at_dot),
 		cmocka_unit_test(test_read_fd_errors),
+		cmocka_unit_test(test_spill_fuzz_small),
+		cmocka_unit_test(test_spill_fuzz_large),
+		cmocka_unit_test(test_spill_dot_straddles),
+		cmocka_unit_test(test_parse_fd_head_edge),
+		cmocka_unit_test(test_parse_fd_long_head),
+		cmocka_unit_test(test_parse_fd_mbox),
+		cmocka_unit_test(test_parse_fd_no_separator),
+		cmocka_unit_test(test_parse_fd_long_line),
+		cmocka_unit_test(test_spill_no_tmpdir),
+		cmocka_unit_test(test_spill_too_big),
 	};
 	struct CMUnitTest	*t;
 	size_t			 np, nfix, i, n = 0;

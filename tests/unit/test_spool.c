@@ -1,15 +1,18 @@
 /*
  * test_spool - the spool file format, and the directory and file rules
  * on a temporary directory: per-user directories, atomic writes, locks,
- * rewrites that keep the message, removal, stale temporary files; and
- * the ~/dead.letter fallback: mbox quoting, HOME rules, appending.
+ * rewrites that keep the message, removal, stale temporary files, a
+ * message copied from a file (spool_store_fd); and the ~/dead.letter
+ * fallback: mbox quoting, HOME rules, appending.
  */
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -410,6 +413,205 @@ test_head_only_and_damage(void **state)
 	close(dfd);
 }
 
+/* --- a message kept in a file: spool_store_fd ------------------------ */
+
+/*
+ * A message spilled to a temporary file goes to the spool without
+ * passing through memory: copy_file_range, or pread and write where the
+ * kernel will not (another file system: a memfd is one). Either way
+ * the spool file must be byte for byte the one spool_store makes of the
+ * same bytes, whatever the size against spool.c's copy buffer, so that
+ * -q cannot tell them apart.
+ */
+
+/* spool.c's COPY_CHUNK: the buffer of the copy by hand. */
+#define TEST_COPY_CHUNK	(64 * 1024)
+
+/* every_byte - n bytes of every value, line ends and dots among them. */
+static char *
+every_byte(size_t n)
+{
+	char	*p;
+	size_t	 i;
+
+	p = malloc(n + 1);
+	assert_non_null(p);
+	for (i = 0; i < n; i++)
+		p[i] = (char)(i * 7 + i / 251);
+	return p;
+}
+
+/*
+ * source - a file holding p[0..n) and some bytes that are not the
+ * message's, as a spill file may (what followed a lone dot); left at
+ * its end, as message_spill leaves it. memfd: not a file of the spool's
+ * file system. Returns -1 when no memfd can be had.
+ */
+static int
+source(const char *p, size_t n, int memfd)
+{
+	static const char	 after[] = "\n.\nnot the message\n";
+	int			 fd;
+
+	fd = memfd ? memfd_create("sesmail-test", MFD_CLOEXEC) : tmp_open();
+	if (fd == -1 && memfd)
+		return -1;
+	assert_true(fd >= 0);
+	if (n > 0)
+		assert_int_equal(write(fd, p, n), (ssize_t)n);
+	assert_int_equal(write(fd, after, sizeof(after) - 1),
+	    (ssize_t)(sizeof(after) - 1));
+	return fd;
+}
+
+/* spool_bytes - the whole spool file id of dfd, and its length. */
+static char *
+spool_bytes(int dfd, const char *id, size_t *len)
+{
+	char	*p;
+	int	 fd;
+
+	fd = openat(dfd, id, O_RDONLY);
+	assert_true(fd >= 0);
+	p = read_fd(fd, SPOOL_MAX_FILE, len);
+	assert_non_null(p);
+	close(fd);
+	return p;
+}
+
+/* entries - how many names dfd holds (temporary ones too). */
+static size_t
+entries(int dfd)
+{
+	struct dirent	*d;
+	DIR		*dir;
+	size_t		 n = 0;
+
+	dir = fdopendir(dup(dfd));
+	assert_non_null(dir);
+	while ((d = readdir(dir)) != NULL)
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+			n++;
+	closedir(dir);
+	return n;
+}
+
+/*
+ * store_both - p[0..n) stored by spool_store then, under the same id,
+ * by spool_store_fd from a source: the same file; and spool_load and
+ * spool_update (which copies the message again) keep the message.
+ */
+static void
+store_both(int dfd, const char *dir, const char *p, size_t n, int memfd)
+{
+	struct spool_entry	 e, got;
+	struct spool_file	 f, g;
+	struct buf		 body = BUF_INIT;
+	char			 err[ERRLEN], *a, *b;
+	size_t			 alen, blen;
+	int			 fd, pass;
+
+	fd = source(p, n, memfd);
+	if (fd == -1)
+		return;
+	entry_fill(&e);
+	e.uid = getuid();
+	if (spool_store(dfd, dir, &e, p, n, 0, &f, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	a = spool_bytes(dfd, e.id, &alen);
+	spool_close(&f);
+	assert_int_equal(unlinkat(dfd, e.id, 0), 0);
+
+	if (spool_store_fd(dfd, dir, &e, fd, n, 0, &g, err,
+	    sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_string_equal(g.name, "0123456789ab");
+	assert_int_equal(g.msg_off, f.msg_off);
+	assert_int_equal(g.msg_len, n);
+	b = spool_bytes(dfd, e.id, &blen);
+	if (alen != blen || memcmp(a, b, alen) != 0)
+		fail_msg("%zu bytes from %s: spool files differ", n,
+		    memfd ? "a memfd" : "a file");
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			e.attempts = 1;
+			if (spool_update(&g, &e, 0, err, sizeof(err)) == -1)
+				fail_msg("%s", err);
+		}
+		spool_close(&g);
+		assert_int_equal(spool_load(dfd, dir, e.id, getuid(), 1, &g,
+		    &got, &body, err, sizeof(err)), 0);
+		assert_int_equal(got.size, n);
+		assert_int_equal(body.len, n);
+		if (n > 0)
+			assert_memory_equal(body.data, p, n);
+		spool_entry_free(&got);
+	}
+	assert_int_equal(spool_remove(&g, 0, err, sizeof(err)), 0);
+	assert_int_equal(entries(dfd), 0);
+	spool_entry_free(&e);
+	buf_free(&body);
+	free(a);
+	free(b);
+	close(fd);
+}
+
+static void
+test_store_fd(void **state)
+{
+	static const size_t	 sizes[] = {
+		0, 1, 100, TEST_COPY_CHUNK - 1, TEST_COPY_CHUNK,
+		TEST_COPY_CHUNK + 1, 3 * TEST_COPY_CHUNK + 7, 1000003
+	};
+	struct fixture		*fx = *state;
+	char			 dir[512], *p;
+	size_t			 i;
+	int			 dfd, memfd;
+
+	dfd = user_dir(fx, dir, sizeof(dir));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		p = every_byte(sizes[i]);
+		for (memfd = 0; memfd < 2; memfd++)
+			store_both(dfd, dir, p, sizes[i], memfd);
+		free(p);
+	}
+	close(dfd);
+}
+
+/*
+ * A source shorter than the length asked for (a spill file cut short):
+ * no spool file, no temporary one left behind, and an error.
+ */
+static void
+test_store_fd_short(void **state)
+{
+	struct fixture		*fx = *state;
+	struct spool_entry	 e;
+	struct spool_file	 f;
+	char			 err[ERRLEN], dir[512], *p;
+	size_t			 n = 3 * TEST_COPY_CHUNK;
+	int			 dfd, fd, memfd;
+
+	dfd = user_dir(fx, dir, sizeof(dir));
+	p = every_byte(n);
+	for (memfd = 0; memfd < 2; memfd++) {
+		fd = source(p, n, memfd);
+		if (fd == -1)
+			continue;
+		entry_fill(&e);
+		e.uid = getuid();
+		assert_int_equal(spool_store_fd(dfd, dir, &e, fd, n + 4096, 0,
+		    &f, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, strerror(EIO)));
+		assert_int_equal(entries(dfd), 0);
+		spool_entry_free(&e);
+		close(fd);
+	}
+	free(p);
+	close(dfd);
+}
+
 /* --- the dead.letter fallback ---------------------------------------- */
 
 static void
@@ -518,6 +720,10 @@ main(void)
 		    setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_head_only_and_damage,
 		    setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_store_fd, setup_dir,
+		    teardown_dir),
+		cmocka_unit_test_setup_teardown(test_store_fd_short, setup_dir,
+		    teardown_dir),
 		cmocka_unit_test(test_mbox_entry),
 		cmocka_unit_test_setup_teardown(test_deadletter_home_rules,
 		    setup_dir, teardown_dir),
