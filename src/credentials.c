@@ -95,18 +95,6 @@ credentials_free(struct credentials *cr)
 	credentials_init(cr);
 }
 
-/* has_control - true when s[0..n) holds a byte that must not be sent. */
-static int
-has_control(const char *s, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 1;
-	return 0;
-}
-
 /* trim - drop blanks at both ends of s[0..*n). */
 static const char *
 trim(const char *s, size_t *n)

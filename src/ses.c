@@ -3,10 +3,10 @@
  *
  * SES v1 SendRawEmail is a form POST (Query protocol, version 2010-12-01)
  * laid out as botocore lays it out, so tests compare it byte for byte
- * with the SDK's own output; its reply is XML, read with expat by element
- * name. SES v2 SendEmail (REST-JSON, 2019-09-27) takes larger messages:
- * a JSON POST to /v2/email/outbound-emails, its reply JSON, read with
- * json-c. Either body is made on the fly (body.h).
+ * with the SDK's own output; its reply is XML, read by element name
+ * (xmlreply.h). SES v2 SendEmail (REST-JSON, 2019-09-27) takes larger
+ * messages: a JSON POST to /v2/email/outbound-emails, its reply JSON,
+ * read with json-c. Either body is made on the fly (body.h).
  */
 #include "config.h"
 
@@ -19,7 +19,6 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <expat.h>
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -32,6 +31,7 @@
 #include "ses.h"
 #include "sigv4.h"
 #include "util.h"
+#include "xmlreply.h"
 
 #define FORM_HEAD	"Action=SendRawEmail&Version=2010-12-01"
 #define CONTENT_TYPE	"application/x-www-form-urlencoded; charset=utf-8"
@@ -46,9 +46,6 @@
 
 /* Text kept from one reply element; SES messages are far shorter. */
 #define REPLY_TEXT_MAX	2048
-
-/* Separates namespace URI and local name in expat's element names. */
-#define NS_SEP		' '
 
 /*
  * What each error code means for the caller of sendmail. Codes not here
@@ -432,172 +429,41 @@ ses_reply_free(struct ses_reply *r)
 	ses_reply_init(r);
 }
 
-/* State of one expat run over a reply. */
-struct xml_state {
-	XML_Parser		 parser;
-	struct ses_reply	*r;
-	int			 depth;
-	int			 error_depth;	/* of <Error>, or 0 */
-	int			 text_depth;	/* of the element read, or 0 */
-	char			**target;	/* where its text goes */
-	struct buf		 text;
-	int			 failed;	/* out of memory, or a DTD */
-};
-
-/* local_name - "uri<NS_SEP>Name" or "Name" to "Name". */
-static const char *
-local_name(const XML_Char *name)
-{
-	const char	*s;
-
-	s = strrchr(name, NS_SEP);
-	return s != NULL ? s + 1 : name;
-}
-
-/* field_for - which reply field an element fills, or NULL. */
+/* reply_field - where an element's text goes: Error's only inside it. */
 static char **
-field_for(struct xml_state *st, const char *name)
+reply_field(void *arg, const char *const *path, size_t n, int *secret)
 {
+	struct ses_reply	*r = arg;
+	const char		*name = path[n - 1];
+
+	(void)secret;
 	if (strcmp(name, "MessageId") == 0)
-		return &st->r->message_id;
+		return &r->message_id;
 	if (strcmp(name, "RequestId") == 0)
-		return &st->r->request_id;
-	if (st->error_depth == 0)
+		return &r->request_id;
+	if (!xmlreply_inside(path, n, "Error"))
 		return NULL;
 	if (strcmp(name, "Type") == 0)
-		return &st->r->error_type;
+		return &r->error_type;
 	if (strcmp(name, "Code") == 0)
-		return &st->r->error_code;
+		return &r->error_code;
 	if (strcmp(name, "Message") == 0)
-		return &st->r->error_message;
+		return &r->error_message;
 	return NULL;
-}
-
-/* on_start - note <Error> and start reading the elements we want. */
-static void XMLCALL
-on_start(void *arg, const XML_Char *name, const XML_Char **atts)
-{
-	struct xml_state	*st = arg;
-	const char		*ln;
-	char			**field;
-
-	(void)atts;
-	st->depth++;
-	if (st->text_depth != 0)
-		return;
-	ln = local_name(name);
-	if (strcmp(ln, "Error") == 0 && st->error_depth == 0)
-		st->error_depth = st->depth;
-	field = field_for(st, ln);
-	if (field == NULL)
-		return;
-	st->text_depth = st->depth;
-	st->target = field;
-	buf_reset(&st->text);
-}
-
-/* on_text - collect direct text of the element being read, capped. */
-static void XMLCALL
-on_text(void *arg, const XML_Char *s, int len)
-{
-	struct xml_state	*st = arg;
-	size_t			 n = (size_t)len;
-
-	if (st->text_depth != st->depth || st->text.len >= REPLY_TEXT_MAX)
-		return;
-	if (n > REPLY_TEXT_MAX - st->text.len)
-		n = REPLY_TEXT_MAX - st->text.len;
-	if (buf_append(&st->text, s, n) == -1) {
-		st->failed = 1;
-		XML_StopParser(st->parser, XML_FALSE);
-	}
-}
-
-/* store_text - trimmed, sanitised text into the field; "" stays NULL. */
-static int
-store_text(struct xml_state *st)
-{
-	const char	*s = st->text.data != NULL ? st->text.data : "";
-	size_t		 n = st->text.len;
-	char		*copy;
-
-	while (n > 0 && strchr(" \t\r\n", *s) != NULL) {
-		s++;
-		n--;
-	}
-	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
-		n--;
-	if (n == 0)
-		return 0;
-	copy = strndup(s, n);
-	if (copy == NULL)
-		return -1;
-	sanitize(copy);
-	free(*st->target);
-	*st->target = copy;
-	return 0;
-}
-
-/* on_end - finish the element being read, or leave <Error>. */
-static void XMLCALL
-on_end(void *arg, const XML_Char *name)
-{
-	struct xml_state	*st = arg;
-
-	(void)name;
-	if (st->text_depth == st->depth) {
-		if (store_text(st) == -1) {
-			st->failed = 1;
-			XML_StopParser(st->parser, XML_FALSE);
-		}
-		st->text_depth = 0;
-		st->target = NULL;
-	}
-	if (st->error_depth == st->depth)
-		st->error_depth = 0;
-	st->depth--;
-}
-
-/* on_doctype - SES never sends a DTD; one here is refused outright. */
-static void XMLCALL
-on_doctype(void *arg, const XML_Char *name, const XML_Char *sysid,
-    const XML_Char *pubid, int has_internal_subset)
-{
-	struct xml_state	*st = arg;
-
-	(void)name;
-	(void)sysid;
-	(void)pubid;
-	(void)has_internal_subset;
-	st->failed = 1;
-	XML_StopParser(st->parser, XML_FALSE);
 }
 
 /* ses_parse_reply - the fields of a Query reply, by local name. */
 int
 ses_parse_reply(const char *xml, size_t len, struct ses_reply *r)
 {
-	struct xml_state	 st;
-	enum XML_Status		 status;
+	const struct xmlreply_opts	 opts = {
+		.text_max = REPLY_TEXT_MAX,
+		.too_long = XMLREPLY_CUT,
+		.select = reply_field,
+		.arg = r
+	};
 
-	if (len > INT32_MAX)
-		return -1;
-	memset(&st, 0, sizeof(st));
-	st.r = r;
-	buf_init(&st.text);
-	st.parser = XML_ParserCreateNS(NULL, NS_SEP);
-	if (st.parser == NULL)
-		return -1;
-	XML_SetUserData(st.parser, &st);
-	XML_SetElementHandler(st.parser, on_start, on_end);
-	XML_SetCharacterDataHandler(st.parser, on_text);
-	XML_SetStartDoctypeDeclHandler(st.parser, on_doctype);
-	XML_SetParamEntityParsing(st.parser, XML_PARAM_ENTITY_PARSING_NEVER);
-
-	status = XML_Parse(st.parser, xml != NULL ? xml : "", (int)len, 1);
-	XML_ParserFree(st.parser);
-	buf_free(&st.text);
-	if (status != XML_STATUS_OK || st.failed) {
+	if (xmlreply_parse(xml, len, &opts) == -1) {
 		reply_clear(r);
 		return -1;
 	}

@@ -1,21 +1,19 @@
 /*
  * sts - AssumeRole and AssumeRoleWithWebIdentity.
  *
- * The reply is read with expat like SES's, but by path: only the keys
+ * The reply is read like SES's (xmlreply.h), but by path: only the keys
  * inside <Credentials>, the Arn inside <AssumedRoleUser> and the fields
  * of <Error> are taken, and nothing is cut short, because a session token
  * has no fixed length (SES.md 4.5).
  */
 #include "config.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 
-#include <expat.h>
 #include <json-c/json.h>
 #include <openssl/rand.h>
 
@@ -26,6 +24,7 @@
 #include "sigv4.h"
 #include "sts.h"
 #include "util.h"
+#include "xmlreply.h"
 
 #define API_VERSION	"2011-06-15"
 #define CONTENT_TYPE	"application/x-www-form-urlencoded; charset=utf-8"
@@ -38,9 +37,6 @@
 
 /* Longest element text kept; a session token is a few kB at most. */
 #define TEXT_MAX	(16 * 1024)
-
-/* Separates namespace URI and local name in expat's element names. */
-#define NS_SEP		' '
 
 /* Error codes and what they mean for the caller (SES.md 4.5, 4.6, 5.2). */
 static const struct {
@@ -211,208 +207,57 @@ sts_reply_free(struct sts_reply *r)
 	sts_reply_init(r);
 }
 
-/* State of one expat run over a reply. */
-struct xml_state {
-	XML_Parser		 parser;
-	struct sts_reply	*r;
-	int			 depth;
-	int			 cred_depth;	/* of <Credentials>, or 0 */
-	int			 user_depth;	/* of <AssumedRoleUser>, or 0 */
-	int			 error_depth;	/* of <Error>, or 0 */
-	int			 text_depth;	/* of the element read, or 0 */
-	char			**target;	/* where its text goes */
-	int			 secret;	/* the text is a key or token */
-	struct buf		 text;
-	int			 failed;
-};
-
-/* local_name - "uri<NS_SEP>Name" or "Name" to "Name". */
-static const char *
-local_name(const XML_Char *name)
-{
-	const char	*s;
-
-	s = strrchr(name, NS_SEP);
-	return s != NULL ? s + 1 : name;
-}
-
-/* cred_field - a member of <Credentials>, or NULL. */
+/* cred_field - a member of <Credentials>, or NULL; the keys are secret. */
 static char **
-cred_field(struct xml_state *st, const char *name)
+cred_field(struct sts_reply *r, const char *name, int *secret)
 {
 	if (strcmp(name, "AccessKeyId") == 0)
-		return &st->r->cr.access_key_id;
-	if (strcmp(name, "SecretAccessKey") == 0)
-		return &st->r->cr.secret_access_key;
-	if (strcmp(name, "SessionToken") == 0)
-		return &st->r->cr.session_token;
+		return &r->cr.access_key_id;
 	if (strcmp(name, "Expiration") == 0)
-		return &st->r->expiration;
+		return &r->expiration;
+	if (strcmp(name, "SecretAccessKey") == 0) {
+		*secret = 1;
+		return &r->cr.secret_access_key;
+	}
+	if (strcmp(name, "SessionToken") == 0) {
+		*secret = 1;
+		return &r->cr.session_token;
+	}
 	return NULL;
 }
 
-/* field_for - which reply field the element name (child of where we
-   are) fills, or NULL. */
+/* reply_field - which reply field the element path[n - 1] fills. */
 static char **
-field_for(struct xml_state *st, const char *name)
+reply_field(void *arg, const char *const *path, size_t n, int *secret)
 {
-	if (st->cred_depth != 0 && st->depth == st->cred_depth + 1)
-		return cred_field(st, name);
-	if (st->user_depth != 0 && st->depth == st->user_depth + 1)
-		return strcmp(name, "Arn") == 0 ? &st->r->assumed_arn : NULL;
-	if (st->error_depth != 0 && strcmp(name, "Code") == 0)
-		return &st->r->error_code;
-	if (st->error_depth != 0 && strcmp(name, "Message") == 0)
-		return &st->r->error_message;
+	struct sts_reply	*r = arg;
+	const char		*name = path[n - 1];
+
+	if (xmlreply_child_of(path, n, "Credentials"))
+		return cred_field(r, name, secret);
+	if (xmlreply_child_of(path, n, "AssumedRoleUser"))
+		return strcmp(name, "Arn") == 0 ? &r->assumed_arn : NULL;
+	if (xmlreply_inside(path, n, "Error") && strcmp(name, "Code") == 0)
+		return &r->error_code;
+	if (xmlreply_inside(path, n, "Error") && strcmp(name, "Message") == 0)
+		return &r->error_message;
 	if (strcmp(name, "RequestId") == 0)
-		return &st->r->request_id;
+		return &r->request_id;
 	return NULL;
-}
-
-/* on_start - note the containers, start reading wanted elements. */
-static void XMLCALL
-on_start(void *arg, const XML_Char *name, const XML_Char **atts)
-{
-	struct xml_state	*st = arg;
-	const char		*ln;
-	char			**field;
-
-	(void)atts;
-	st->depth++;
-	if (st->text_depth != 0)
-		return;
-	ln = local_name(name);
-	if (strcmp(ln, "Credentials") == 0 && st->cred_depth == 0)
-		st->cred_depth = st->depth;
-	else if (strcmp(ln, "AssumedRoleUser") == 0 && st->user_depth == 0)
-		st->user_depth = st->depth;
-	else if (strcmp(ln, "Error") == 0 && st->error_depth == 0)
-		st->error_depth = st->depth;
-	field = field_for(st, ln);
-	if (field == NULL)
-		return;
-	st->text_depth = st->depth;
-	st->target = field;
-	st->secret = field == &st->r->cr.secret_access_key ||
-	    field == &st->r->cr.session_token;
-	buf_reset(&st->text);
-}
-
-/* stop - give up on this reply. */
-static void
-stop(struct xml_state *st)
-{
-	st->failed = 1;
-	XML_StopParser(st->parser, XML_FALSE);
-}
-
-/* on_text - direct text of the element being read; never cut short. */
-static void XMLCALL
-on_text(void *arg, const XML_Char *s, int len)
-{
-	struct xml_state	*st = arg;
-
-	if (st->text_depth != st->depth)
-		return;
-	/* The buffer was reserved whole: appending never moves it. */
-	if ((size_t)len > TEXT_MAX - st->text.len ||
-	    buf_append(&st->text, s, (size_t)len) == -1)
-		stop(st);
-}
-
-/* store_text - trimmed text into the field; secrets are not sanitised
-   but refused when they hold a control byte. */
-static int
-store_text(struct xml_state *st)
-{
-	const char	*s = st->text.data != NULL ? st->text.data : "";
-	size_t		 i, n = st->text.len;
-	char		*copy;
-
-	while (n > 0 && strchr(" \t\r\n", *s) != NULL) {
-		s++;
-		n--;
-	}
-	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
-		n--;
-	for (i = 0; st->secret && i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return -1;
-	if (n == 0)
-		return 0;
-	copy = strndup(s, n);
-	if (copy == NULL)
-		return -1;
-	if (!st->secret)
-		sanitize(copy);
-	credentials_wipe_free(*st->target);
-	*st->target = copy;
-	return 0;
-}
-
-/* on_end - finish the element being read, or leave a container. */
-static void XMLCALL
-on_end(void *arg, const XML_Char *name)
-{
-	struct xml_state	*st = arg;
-
-	(void)name;
-	if (st->text_depth == st->depth) {
-		if (store_text(st) == -1)
-			stop(st);
-		st->text_depth = 0;
-		st->target = NULL;
-	}
-	if (st->cred_depth == st->depth)
-		st->cred_depth = 0;
-	if (st->user_depth == st->depth)
-		st->user_depth = 0;
-	if (st->error_depth == st->depth)
-		st->error_depth = 0;
-	st->depth--;
-}
-
-/* on_doctype - STS never sends a DTD; one here is refused outright. */
-static void XMLCALL
-on_doctype(void *arg, const XML_Char *name, const XML_Char *sysid,
-    const XML_Char *pubid, int has_internal_subset)
-{
-	(void)name;
-	(void)sysid;
-	(void)pubid;
-	(void)has_internal_subset;
-	stop(arg);
 }
 
 /* sts_parse_reply - the fields of an STS reply, by path. */
 int
 sts_parse_reply(const char *xml, size_t len, struct sts_reply *r)
 {
-	struct xml_state	 st;
-	enum XML_Status		 status;
+	const struct xmlreply_opts	 opts = {
+		.text_max = TEXT_MAX,
+		.too_long = XMLREPLY_REFUSE,
+		.select = reply_field,
+		.arg = r
+	};
 
-	if (len > INT32_MAX)
-		return -1;
-	memset(&st, 0, sizeof(st));
-	st.r = r;
-	buf_init(&st.text);
-	if (buf_reserve(&st.text, TEXT_MAX) == -1)
-		return -1;
-	st.parser = XML_ParserCreateNS(NULL, NS_SEP);
-	if (st.parser == NULL) {
-		buf_free(&st.text);
-		return -1;
-	}
-	XML_SetUserData(st.parser, &st);
-	XML_SetElementHandler(st.parser, on_start, on_end);
-	XML_SetCharacterDataHandler(st.parser, on_text);
-	XML_SetStartDoctypeDeclHandler(st.parser, on_doctype);
-	XML_SetParamEntityParsing(st.parser, XML_PARAM_ENTITY_PARSING_NEVER);
-
-	status = XML_Parse(st.parser, xml != NULL ? xml : "", (int)len, 1);
-	XML_ParserFree(st.parser);
-	buf_wipe(&st.text);
-	if (status != XML_STATUS_OK || st.failed) {
+	if (xmlreply_parse(xml, len, &opts) == -1) {
 		sts_reply_free(r);
 		return -1;
 	}

@@ -63,6 +63,17 @@ has_line_break(const char *s)
 	return s == NULL || strpbrk(s, "\r\n") != NULL;
 }
 
+int
+has_control(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* unbracket - host without IPv6 brackets, in tmp when it had them. */
 static const char *
 unbracket(const char *host, char *tmp, size_t tmplen)

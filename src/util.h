@@ -36,6 +36,12 @@ int	parse_long(const char *s, long min, long max, long *out);
 int	has_line_break(const char *s);
 
 /*
+ * has_control - true when s[0..n) holds a C0 control byte or DEL: text
+ * that goes out as it came, such as a key, must not hold one.
+ */
+int	has_control(const char *s, size_t n);
+
+/*
  * host_is_loopback - true for "localhost", 127.0.0.0/8 and ::1 (with or
  * without brackets).
  */
