@@ -120,8 +120,8 @@ parse_kept(const struct spool_file *f, struct message *msg, char *err,
 
 	if (fstat(f->fd, &st) == -1 || st.st_size < f->msg_off ||
 	    (size_t)(st.st_size - f->msg_off) != f->msg_len) {
-		seterr(err, errlen, "truncated: not the %zu bytes its head "
-		    "says", f->msg_len);
+		seterr(err, errlen, "cut short or added to: not the %zu "
+		    "bytes its head says", f->msg_len);
 		return EX_DATAERR;
 	}
 	if (message_parse_fd(f->fd, f->msg_off, f->msg_len, NULL, msg) ==
