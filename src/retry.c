@@ -51,6 +51,18 @@ static const char *const paused_codes[] = {
 	"SendingPausedException",	/* SES v2's name */
 };
 
+/*
+ * Codes that mean our credentials have expired or are not known: a
+ * process that holds temporary ones, or whose key file was rotated, may
+ * get good ones by asking again (SES.md 3.1: refresh, re-sign, retry
+ * once).
+ */
+static const char *const refresh_codes[] = {
+	"ExpiredToken",
+	"ExpiredTokenException",
+	"InvalidClientTokenId",
+};
+
 /* Codes that mean our clock is off (SignatureDoesNotMatch: see below). */
 static const char *const skew_codes[] = {
 	"RequestTimeTooSkewed",
@@ -127,6 +139,8 @@ retry_classify(long status, const char *code, const char *message,
 		return RETRY_TRANSIENT;
 	if (is_skew(code, message))
 		return RETRY_SKEW;
+	if (in_list(code, refresh_codes, NELEM(refresh_codes)))
+		return RETRY_REFRESH;
 	return RETRY_NONE;
 }
 
@@ -250,6 +264,8 @@ retry_kind_name(enum retry_kind k)
 		return "not retried now";
 	case RETRY_SKEW:
 		return "clock skew";
+	case RETRY_REFRESH:
+		return "credentials";
 	case RETRY_NONE:
 		break;
 	}

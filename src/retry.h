@@ -25,7 +25,9 @@ enum retry_kind {
 	RETRY_THROTTLE,		/* the sending rate was exceeded */
 	RETRY_LATER,		/* daily quota, sending paused: exit
 				   EX_TEMPFAIL at once, retry much later */
-	RETRY_SKEW		/* our clock is off: re-sign once */
+	RETRY_SKEW,		/* our clock is off: re-sign once */
+	RETRY_REFRESH		/* our credentials expired or are not
+				   known: fetch them anew, re-sign once */
 };
 
 struct retry_policy {

@@ -64,6 +64,9 @@ static const struct {
 	{ "RequestTimeout",			EX_TEMPFAIL },
 	{ "RequestTimeoutException",		EX_TEMPFAIL },
 	{ "PriorRequestNotComplete",		EX_TEMPFAIL },
+	/* Temporary credentials ran out: new ones may come later. */
+	{ "ExpiredToken",			EX_TEMPFAIL },
+	{ "ExpiredTokenException",		EX_TEMPFAIL },
 	/* Our keys, signature or account are refused. */
 	{ "InvalidClientTokenId",		EX_NOPERM },
 	{ "SignatureDoesNotMatch",		EX_NOPERM },

@@ -322,6 +322,32 @@ wait_for(double secs)
 }
 
 /*
+ * renew_credentials - after SES said our credentials expired or are not
+ * known, fetch them anew from the chain, not from what this process
+ * holds. Returns 1 when there are new ones to sign with, else 0 (the
+ * old ones stay, and the failure stands).
+ */
+static int
+renew_credentials(struct submitter *s, const struct ses_reply *r)
+{
+	struct cred_query	 q;
+	struct credentials	 fresh;
+	char			 why[ERRLEN];
+
+	query_of(s, &q);
+	if (credentials_resolve(&q, &fresh, why, sizeof(why)) != 0) {
+		say(s, "SES said %s, and no credentials came anew: %s",
+		    r->error_code, why);
+		return 0;
+	}
+	credentials_free(&s->cred);
+	s->cred = fresh;
+	say_credentials(s, "SES said expired or unknown; credentials "
+	    "fetched anew from");
+	return 1;
+}
+
+/*
  * fix_clock - after a clock-skew error, take the offset from the
  * server's Date header (SES.md 5.3). Returns 1 when there is one to
  * sign the next attempt with.
@@ -402,7 +428,7 @@ send_batch(struct submitter *s, const struct envelope *env, size_t first,
 	enum retry_kind		 k;
 	double			 wait;
 	unsigned		 attempt;
-	int			 rc, skewed = 0;
+	int			 rc, skewed = 0, renewed = 0;
 
 	policy_of(s, &p);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -421,6 +447,11 @@ send_batch(struct submitter *s, const struct envelope *env, size_t first,
 		    r.message_id != NULL);
 		if (k == RETRY_SKEW && !skewed && fix_clock(s, &r)) {
 			skewed = 1;
+			continue;
+		}
+		if (k == RETRY_REFRESH && !renewed &&
+		    renew_credentials(s, &r)) {
+			renewed = 1;
 			continue;
 		}
 		wait = retry_delay(&p, attempt, random01());

@@ -18,6 +18,8 @@ Faults:
   quota      400 Throttling "Daily message quota exceeded."
   paused     400 AccountSendingPausedException
   rejected   400 MessageRejected
+  expired    403 ExpiredToken (temporary credentials ran out)
+  badtoken   403 InvalidClientTokenId (the key is not known)
   reset      the request is read, then the connection is reset (RST)
   lost       accepted, then the connection is reset before the reply:
              SES has the message but the client never hears  [accepted]
@@ -63,7 +65,7 @@ import fake_ses  # noqa: E402  (the SigV4 check and the XML shapes)
 
 FAULTS = {
     "ok", "500", "503", "throttle", "quota", "paused", "rejected", "reset",
-    "lost", "slow", "truncated", "garbage", "huge",
+    "lost", "slow", "truncated", "garbage", "huge", "expired", "badtoken",
 }
 ACCEPTED = {"ok", "lost", "slow", "truncated", "garbage", "huge"}
 ERRORS = {
@@ -73,6 +75,10 @@ ERRORS = {
     "quota": (400, "Sender", "Throttling", "Daily message quota exceeded."),
     "paused": (400, "Sender", "AccountSendingPausedException",
                "Sending is paused for this account."),
+    "expired": (403, "Sender", "ExpiredToken",
+                "The security token included in the request is expired"),
+    "badtoken": (403, "Sender", "InvalidClientTokenId",
+                 "The security token included in the request is invalid."),
     "rejected": (400, "Sender", "MessageRejected",
                  "Email address is not verified. The following identities "
                  "failed the check in region US-EAST-1: noreply@example.com"),

@@ -141,6 +141,11 @@ fault_case throttle throttle 75 3 1 "Maximum sending rate exceeded"
 fault_case quota quota 75 1 1 "Daily message quota exceeded"
 fault_case paused paused 75 1 1 "AccountSendingPausedException"
 fault_case rejected rejected 69 1 1 "MessageRejected"
+# Expired or unknown credentials: fetched anew and signed again once,
+# then the failure stands (75: new ones may come; 77: the key is bad).
+fault_case expired-then-ok expired,ok 0 2 0 "credentials fetched anew"
+fault_case expired expired 75 2 1 "ExpiredToken"
+fault_case badtoken badtoken 77 2 1 "InvalidClientTokenId"
 fault_case reset reset 75 3 1 "no reply from SES"
 fault_case reset-then-ok reset,ok 0 2 0 ""
 fault_case slow-then-ok slow,ok 0 2 0 "timed out"

@@ -58,13 +58,17 @@ static const struct {
 	    RETRY_SKEW },
 	{ 403, "SignatureDoesNotMatch", "The request signature we calculated "
 	    "does not match", 1, RETRY_NONE },
+	/* Credentials to fetch anew. */
+	{ 403, "ExpiredToken", "The security token included in the request "
+	    "is expired", 1, RETRY_REFRESH },
+	{ 400, "ExpiredTokenException", NULL, 1, RETRY_REFRESH },
+	{ 403, "InvalidClientTokenId", NULL, 1, RETRY_REFRESH },
+	{ 403, "ExpiredToken", NULL, 0, RETRY_NONE },
 	/* Everything else. */
 	{ 400, "MessageRejected", "Email address is not verified.", 1,
 	    RETRY_NONE },
 	{ 400, "InvalidParameterValue", NULL, 1, RETRY_NONE },
 	{ 403, "AccessDenied", NULL, 1, RETRY_NONE },
-	{ 403, "InvalidClientTokenId", NULL, 1, RETRY_NONE },
-	{ 403, "ExpiredToken", NULL, 1, RETRY_NONE },
 	{ 400, NULL, NULL, 0, RETRY_NONE },
 	{ 404, NULL, NULL, 0, RETRY_NONE },
 	/* A 200 that cannot be read: SES most likely took the message. */

@@ -470,7 +470,7 @@ static const struct {
 	{ 400, "AccessDeniedException", EX_NOPERM },
 	{ 400, "NotAuthorized", EX_NOPERM },
 	{ 403, "OptInRequired", EX_NOPERM },
-	{ 403, "ExpiredToken", EX_NOPERM },
+	{ 403, "ExpiredToken", EX_TEMPFAIL },
 	{ 400, "RequestExpired", EX_NOPERM },
 	{ 400, "RequestTimeTooSkewed", EX_NOPERM },
 	{ 400, "RequestInTheFuture", EX_NOPERM },
