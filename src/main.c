@@ -258,6 +258,10 @@ read_message(const struct options *o, const struct conf *c,
 
 	if (message_spill(STDIN_FILENO, flags, max, sp) == -1)
 		return input_error(max, err, errlen);
+	if (sp->file_errno != 0 && o->verbose)
+		fprintf(stderr, "sesmail: the message is held in memory, as "
+		    "no temporary file took it: %s\n",
+		    strerror(sp->file_errno));
 	if (sp->fd == -1) {
 		raw->mem = &sp->mem;
 		rc = message_parse(sp->mem.data != NULL ? sp->mem.data : "",

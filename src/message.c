@@ -777,12 +777,16 @@ spill_dot(const char *data, size_t n, size_t base, size_t *bol,
 static int
 spill_to_file(struct spill *s)
 {
+	int	 saved;
+
 	s->fd = tmp_open();
 	if (s->fd == -1)
 		return -1;
 	if (write_all(s->fd, s->mem.data, s->mem.len) == -1) {
+		saved = errno;
 		close(s->fd);
 		s->fd = -1;
+		errno = saved;
 		return -1;
 	}
 	buf_free(&s->mem);
@@ -793,11 +797,13 @@ spill_to_file(struct spill *s)
 static int
 spill_back(struct spill *s, size_t len)
 {
-	int	 rc;
+	int	 rc, saved;
 
 	rc = read_at(s->fd, 0, len, &s->mem);
+	saved = errno;
 	close(s->fd);
 	s->fd = -1;
+	errno = saved;
 	return rc;
 }
 
@@ -810,12 +816,15 @@ static int
 spill_keep(struct spill *s, const char *p, size_t n, int *may_file)
 {
 	if (s->fd == -1 && *may_file && s->mem.len + n > MSG_SPILL_AT &&
-	    spill_to_file(s) == -1)
+	    spill_to_file(s) == -1) {
+		s->file_errno = errno;
 		*may_file = 0;
+	}
 	if (s->fd != -1) {
 		if (write_all(s->fd, p, n) == 0)
 			return 0;
 		/* A full TMPDIR is no reason to fail: memory will do. */
+		s->file_errno = errno;
 		*may_file = 0;
 		if (spill_back(s, s->size) == -1)
 			return -1;

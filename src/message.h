@@ -79,9 +79,11 @@ struct spill {
 					   line ends are CRLF (crlf.h);
 					   longest is SIZE_MAX when that
 					   is not known */
+	int			 file_errno;	/* why no file took them,
+					   or 0 */
 };
 
-#define SPILL_INIT	{ BUF_INIT, -1, 0, 0, { 0, 0, 0 } }
+#define SPILL_INIT	{ BUF_INIT, -1, 0, 0, { 0, 0, 0 }, 0 }
 
 /*
  * message_spill - read in to its end (or, with MSG_DOT_ENDS, to the lone

@@ -400,9 +400,12 @@ tmp_empty "dead.letter, lone dot"
 
 # --- 6. TMPDIR missing or full: the message stays in memory -------------
 fresh tmpdir
-SESMAIL_ENV="TMPDIR=$T/no-such-tmp" sesmail_run "$T/2m.eml" -C "$CONF" -t -i
+SESMAIL_ENV="TMPDIR=$T/no-such-tmp" sesmail_run "$T/2m.eml" -C "$CONF" -t -i \
+	-v
 t_check_rc "TMPDIR missing: sent" 0
 sent "TMPDIR missing: byte for byte" 0 "$T/2m.exp"
+t_check_contains "TMPDIR missing: -v says where the message is" "$ERR" \
+	"held in memory, as no temporary file took it"
 # A file-size limit stops the file past 256 KB, as a full TMPDIR would:
 # what is in it comes back into memory. (The spool is refused too, with
 # a warning; the message is sent all the same.)
