@@ -89,6 +89,10 @@ start_defensively(void)
 		}
 		fail_line("warning: installed set-id; privileges dropped");
 	}
+
+	/* Over a file-size limit (ulimit -f) a write must fail with EFBIG,
+	   which keeps the message elsewhere, not kill us and lose it. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static void

@@ -62,15 +62,16 @@ send_pipe() {
 }
 
 # send_limited FILE [ARGS...] - send, with files of at most 512,000 or
-# 1,024,000 bytes (ulimit -f 1000, in blocks of 512 or 1024): writing
-# more fails with EFBIG, as on a full disk, rather than kill sesmail.
+# 1,024,000 bytes (ulimit -f 1000, in blocks of 512 or 1024). SIGXFSZ
+# is left as the shell has it (it kills by default): sesmail must ignore
+# it itself, so that writing more fails with EFBIG, as on a full disk.
 send_limited() {
 	_in=$1
 	shift
 	OUT=$T/stdout
 	ERR=$T/stderr
 	(
-		ulimit -f 1000 && trap '' XFSZ &&
+		ulimit -f 1000 && trap - XFSZ &&
 			exec env TMPDIR="$TMP" "$SESMAIL" -C "$CONF" -t "$@" \
 			<"$_in" >"$OUT" 2>"$ERR"
 	)
