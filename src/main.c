@@ -241,6 +241,10 @@ input_error(size_t max, char *err, size_t errlen)
 		seterr(err, errlen, "out of memory");
 		return EX_OSERR;
 	}
+	if (errno == E2BIG) {
+		seterr(err, errlen, "%s", MSG_HEAD_TOO_BIG);
+		return EX_DATAERR;
+	}
 	seterr(err, errlen, "reading the message: %s", strerror(errno));
 	return EX_IOERR;
 }
@@ -348,8 +352,12 @@ send_mode(const struct options *o, const struct caller *who)
 	goto out;
 
 fail:
+	if (o->mode == MODE_SEND && (raw.mem != NULL || raw.fd != -1))
+		submit_refused(&sub, &env, &raw, sp.size, cause, rc, err,
+		    sizeof(err));
+	else
+		submit_log_failure(&sub, &env, msg.input_size, cause, rc);
 	fail_line(err);
-	submit_log_failure(&sub, &env, msg.input_size, cause, rc);
 out:
 	submit_result_free(&res);
 	submitter_free(&sub);
@@ -416,8 +424,9 @@ smtp_deliver(void *arg, const char *sender, char *const *rcpts,
 	envelope_init(&env);
 	memset(&res, 0, sizeof(res));
 	if (message_parse(data, len, 0, &msg) == -1) {
-		seterr(reply, replylen, "out of memory");
-		rc = EX_OSERR;
+		rc = errno == E2BIG ? EX_DATAERR : EX_OSERR;
+		seterr(reply, replylen, "%s", rc == EX_DATAERR ?
+		    MSG_HEAD_TOO_BIG : "out of memory");
 		goto out;
 	}
 	rc = envelope_set_sender(ctx->ectx, sender != NULL ? sender : "", 1,

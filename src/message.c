@@ -26,6 +26,10 @@
 /* The header section of a message in a file is looked for in this much
    first, then in twice as much, and so on. */
 #define HEAD_FIRST	(64 * 1024)
+/* ... but in no more than this: a line cut at its end is taken whole,
+   which only a body line (the header section has ended) can be, as a
+   field past MSG_HEAD_MAX is refused. */
+#define HEAD_WINDOW	(MSG_HEAD_MAX + 64 * 1024)
 /* Internal: stop where the body starts, and leave the body where it is. */
 #define MSG_HEAD_ONLY	0x100
 
@@ -51,6 +55,7 @@ struct reader {
 	size_t		 namelen;	/* length of its name */
 	int		 flags;
 	enum state	 state;
+	int		 error;		/* errno of a -1 return */
 };
 
 /*
@@ -352,6 +357,20 @@ body_line(struct reader *r, const struct line *l)
 }
 
 /*
+ * past_limit - whether the field line l ends past MSG_HEAD_MAX (then
+ * with r->error set). Millions of tiny fields would cost far more
+ * memory than their bytes: refuse what no real header section nears.
+ */
+static int
+past_limit(struct reader *r, const struct line *l)
+{
+	if (l->next <= MSG_HEAD_MAX)
+		return 0;
+	r->error = E2BIG;
+	return 1;
+}
+
+/*
  * header_line - take a line while in the header section. The section
  * ends at an empty line, or at a line that is neither a field nor the
  * continuation of one (RFC 5322 §2.2.3); that line is the body's first.
@@ -369,6 +388,8 @@ header_line(struct reader *r, const struct line *l)
 	}
 
 	if ((l->p[0] == ' ' || l->p[0] == '\t') && r->field.len > 0) {
+		if (past_limit(r, l))
+			return -1;
 		if (buf_append(&r->field, "\r\n", 2) == -1)
 			return -1;
 		return buf_append(&r->field, l->p, l->len);
@@ -376,6 +397,8 @@ header_line(struct reader *r, const struct line *l)
 
 	n = field_name_len(l, &colon);
 	if (n > 0) {
+		if (past_limit(r, l))
+			return -1;
 		if (flush_field(r) == -1)
 			return -1;
 		r->namelen = n;
@@ -471,6 +494,7 @@ parse(const char *data, size_t len, int flags, int all,
 	r.namelen = 0;
 	r.flags = flags;
 	r.state = S_FIRST;
+	r.error = ENOMEM;
 
 	/* The body is most of the input: grow it once, not line by line. */
 	if (!(flags & MSG_HEAD_ONLY) &&
@@ -517,7 +541,7 @@ out:
 	buf_free(&r.clean);
 	if (rc == -1) {
 		message_free(msg);
-		errno = ENOMEM;
+		errno = r.error;
 	}
 	return rc;
 }
@@ -563,11 +587,12 @@ parse_head(int fd, off_t off, size_t len, struct message *msg,
 		if (read_at(fd, off, want, b) == -1)
 			return -1;
 		rc = parse(b->data != NULL ? b->data : "", b->len,
-		    MSG_HEAD_ONLY, b->len == len, msg, body_at);
+		    MSG_HEAD_ONLY, b->len == len || want == HEAD_WINDOW, msg,
+		    body_at);
 		if (rc != 1)
 			return rc;
 		message_free(msg);
-		want = want > len / 2 ? len : want * 2;
+		want = want > HEAD_WINDOW / 2 ? HEAD_WINDOW : want * 2;
 	}
 }
 

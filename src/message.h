@@ -40,6 +40,11 @@ struct message {
 					   or those before a lone dot */
 };
 
+/* A header section (its empty line aside) of more than this is refused:
+   real ones are a few KB, and each field costs memory of its own. */
+#define MSG_HEAD_MAX	(1024 * 1024)
+#define MSG_HEAD_TOO_BIG	"header section over 1 MiB (1048576 bytes)"
+
 /* Reading flags. */
 #define MSG_DOT_ENDS	0x01	/* a lone "." line ends the input (no -i) */
 
@@ -51,7 +56,8 @@ struct message {
  * the first line that is neither a field ("name:" with a name of
  * printable ASCII other than colon) nor a continuation of one; in the
  * latter case that line starts the body and had_separator is 0.
- * Returns 0, or -1 when memory runs out.
+ * Returns 0, or -1 with errno: ENOMEM, or E2BIG when a field ends past
+ * the first MSG_HEAD_MAX bytes.
  */
 int	message_parse(const char *data, size_t len, int flags,
 	    struct message *msg);
@@ -103,7 +109,7 @@ void	message_spill_free(struct spill *s);
  * the header section is read into msg, the body is left in the file
  * (msg->src) and only measured, unless all (when not NULL) tells what
  * the whole len bytes come to. fd must stay open as long as msg is
- * used. Returns 0, or -1 with errno.
+ * used. Returns 0, or -1 with errno (E2BIG as message_parse).
  */
 int	message_parse_fd(int fd, off_t off, size_t len,
 	    const struct crlf_stats *all, struct message *msg);

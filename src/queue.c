@@ -126,6 +126,10 @@ parse_kept(const struct spool_file *f, struct message *msg, char *err,
 	}
 	if (message_parse_fd(f->fd, f->msg_off, f->msg_len, NULL, msg) ==
 	    -1) {
+		if (errno == E2BIG) {
+			seterr(err, errlen, "%s", MSG_HEAD_TOO_BIG);
+			return EX_DATAERR;
+		}
 		seterr(err, errlen, "cannot read it: %s", strerror(errno));
 		return errno == ENOMEM ? EX_OSERR : EX_IOERR;
 	}

@@ -806,6 +806,35 @@ submit_log_failure(const struct submitter *s, const struct envelope *env,
 	audit(s, env, size, &res, rc, &t0);
 }
 
+void
+submit_refused(const struct submitter *s, const struct envelope *env,
+    const struct submit_raw *raw, size_t size, const char *cause, int rc,
+    char *err, size_t errlen)
+{
+	struct submit_result	 res;
+	struct timespec		 t0;
+	char			 path[SPOOL_PATH_MAX], why[ERRLEN];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&res, 0, sizeof(res));
+	spool_new_id(res.id);
+	res.error = cause;
+	if (!s->conf->dead_letter)
+		goto out;
+
+	if (deadletter_path(s->home, s->uid, path, sizeof(path), why,
+	    sizeof(why)) == -1 ||
+	    dead_letter(s, env, raw, path, why, sizeof(why)) == -1) {
+		snprintf(res.kept, sizeof(res.kept), "none");
+		append_err(err, errlen, "; the message was NOT kept: %s", why);
+		goto out;
+	}
+	snprintf(res.kept, sizeof(res.kept), "dead.letter:%s", path);
+	append_err(err, errlen, "; saved in %s", path);
+out:
+	audit(s, env, size, &res, rc, &t0);
+}
+
 /* api_limit - the base64 size the configured api takes at most. */
 static long
 api_limit(const char *api)

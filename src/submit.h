@@ -129,4 +129,16 @@ void	submit_log_failure(const struct submitter *s,
 	    const struct envelope *env, size_t size, const char *cause,
 	    int rc);
 
+/*
+ * submit_refused - the same for a message read whole (raw) but refused
+ * before any call: as sendmail does, it is appended to ~/dead.letter
+ * (unless dead_letter is off), where the user finds it; the spool is no
+ * place for it, as sesmail -q would refuse it again. Appends to err
+ * where it went, or why it was not kept.
+ */
+void	submit_refused(const struct submitter *s,
+	    const struct envelope *env, const struct submit_raw *raw,
+	    size_t size, const char *cause, int rc, char *err,
+	    size_t errlen);
+
 #endif

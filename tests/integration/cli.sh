@@ -69,9 +69,51 @@ expect 64 "-bd needs a daemon" -C "$conf" -bd
 expect 64 "-f without its argument" -C "$conf" -f
 expect 64 "no recipients" -C "$conf"
 expect 64 "no recipients with -t" -C "$conf" -t
+# Refused once read, a message is saved in ~/dead.letter, as sendmail
+# saves it, and standard error says so; an error in the arguments comes
+# before the message is read, which then is the caller's still.
+expect_stderr "; saved in $HOME/dead.letter"
+if [ "$(grep -c '^From noreply@example.com ' "$HOME/dead.letter")" = 2 ] &&
+	[ "$(grep -c '^hello$' "$HOME/dead.letter")" = 2 ]; then
+	echo "ok   refused messages saved in dead.letter"
+else
+	echo "FAIL refused messages not saved in dead.letter:"
+	sed 's/^/  dead.letter: /' "$HOME/dead.letter"
+	failed=$((failed + 1))
+fi
+rm -f "$HOME/dead.letter"
 expect 64 "LF in -f" -C "$conf" -f "$(printf 'a@example.org\nBcc: x@example.org')" b@example.org
 expect 64 "CR in -F" -C "$conf" -F "$(printf 'Name\rBcc: x@example.org')" b@example.org
 expect 64 "LF in a recipient" -C "$conf" "$(printf 'b@example.org\nBcc: x@example.org')"
+[ -e "$HOME/dead.letter" ] && {
+	echo "FAIL an argument refused before reading saved a dead.letter"
+	failed=$((failed + 1))
+}
+
+# A header section over 1 MiB: refused before any call, and saved.
+awk 'BEGIN { print "To: b@example.org"
+	for (i = 0; i < 150000; i++) print "X-Field: yyyy"
+	print ""; print "body" }' >"$tmp/bighead"
+"$SESMAIL" -C "$conf" -t <"$tmp/bighead" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 65 ] && grep -q 'header section over 1 MiB' "$tmp/err" &&
+	[ "$(grep -c '^X-Field: yyyy$' "$HOME/dead.letter")" = 150000 ]; then
+	echo "ok   header section over 1 MiB: 65, saved"
+else
+	echo "FAIL header section over 1 MiB: exit $rc, want 65, saved"
+	sed 's/^/  stderr: /' "$tmp/err"
+	failed=$((failed + 1))
+fi
+rm -f "$HOME/dead.letter"
+
+# With dead_letter off, nothing is saved, and nothing is claimed.
+sed 's/^spool = .*/spool = ""\ndead_letter = no/' "$conf" >"$tmp/nodead.conf"
+expect 64 "no recipients, dead_letter off" -C "$tmp/nodead.conf"
+if [ -e "$HOME/dead.letter" ] || grep -q 'saved in' "$tmp/err"; then
+	echo "FAIL dead_letter off: the refused message was saved"
+	failed=$((failed + 1))
+fi
+
 expect 0 "--version" --version
 grep -q '^sesmail [0-9]' "$tmp/out" || { echo "FAIL --version output"; failed=$((failed + 1)); }
 expect 0 "-bp" -C "$conf" -bp

@@ -1332,6 +1332,82 @@ test_parse_fd_no_separator(void **state)
 	buf_free(&b);
 }
 
+/* too_big - both ways of parsing refuse data[0..len) with E2BIG. */
+static void
+too_big(const char *data, size_t len)
+{
+	struct message	 msg;
+	int		 fd;
+
+	errno = 0;
+	assert_int_equal(message_parse(data, len, 0, &msg), -1);
+	assert_int_equal(errno, E2BIG);
+	fd = file_with(data, len);
+	errno = 0;
+	assert_int_equal(message_parse_fd(fd, 0, len, NULL, &msg), -1);
+	assert_int_equal(errno, E2BIG);
+	close(fd);
+}
+
+/* fields_to - "X: y" fields into b until it holds exactly end bytes. */
+static void
+fields_to(struct buf *b, size_t end)
+{
+	while (b->len + 12 + 5 <= end)
+		assert_int_equal(buf_appends(b, "X: yyyyyyy\r\n"), 0);
+	assert_int_equal(buf_appends(b, "X: "), 0);
+	while (b->len + 2 < end)
+		assert_int_equal(buf_append(b, "y", 1), 0);
+	assert_int_equal(buf_appends(b, "\r\n"), 0);
+	assert_int_equal(b->len, end);
+}
+
+/*
+ * The header section may reach MSG_HEAD_MAX, not pass it: by many
+ * fields, one long field or a fold; a body line past it (no empty line
+ * before) is the body's and is taken, even one longer than the window
+ * a file's header section is looked for in.
+ */
+static void
+test_head_limit(void **state)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i;
+
+	(void)state;
+	seed = rng = 19;
+	fields_to(&b, MSG_HEAD_MAX);
+	assert_int_equal(buf_appends(&b, "\r\nbody\r\n"), 0);
+	check_all_ways(b.data, b.len);
+
+	buf_reset(&b);
+	fields_to(&b, MSG_HEAD_MAX + 1);
+	assert_int_equal(buf_appends(&b, "\r\nbody\r\n"), 0);
+	too_big(b.data, b.len);
+
+	buf_reset(&b);
+	assert_int_equal(buf_appends(&b, "Subject: s\n"), 0);
+	for (i = 0; i < 150000; i++)
+		assert_int_equal(buf_appends(&b, " folded"), 0);
+	assert_int_equal(buf_appends(&b, "\n\nbody\n"), 0);
+	too_big(b.data, b.len);
+
+	for (i = 0; i < 2; i++) {
+		buf_reset(&b);
+		assert_int_equal(buf_appends(&b, "To: a@example.org\n"), 0);
+		assert_int_equal(buf_appends(&b, i == 0 ? "X-Long: " :
+		    "no field, the body's first line "), 0);
+		while (b.len < 2 * MSG_HEAD_MAX)
+			assert_int_equal(buf_appends(&b, "yyyyyyyy"), 0);
+		assert_int_equal(buf_appends(&b, "\n\nmore\n"), 0);
+		if (i == 0)
+			too_big(b.data, b.len);
+		else
+			check_all_ways(b.data, b.len);
+	}
+	buf_free(&b);
+}
+
 /* spilled - big's message as main.c reads it from a spill file. */
 static void
 spilled(const struct buf *big, struct spill *s, struct message *msg)
@@ -1501,6 +1577,7 @@ main(void)
 		cmocka_unit_test(test_parse_fd_long_head),
 		cmocka_unit_test(test_parse_fd_mbox),
 		cmocka_unit_test(test_parse_fd_no_separator),
+		cmocka_unit_test(test_head_limit),
 		cmocka_unit_test(test_parse_fd_long_line),
 		cmocka_unit_test(test_spill_no_tmpdir),
 		cmocka_unit_test(test_spill_too_big),
