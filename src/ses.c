@@ -432,19 +432,25 @@ ses_reply_free(struct ses_reply *r)
 	ses_reply_init(r);
 }
 
-/* reply_field - where an element's text goes: Error's only inside it. */
+/*
+ * reply_field - where an element's text goes: Error's only inside it,
+ * and a MessageId only outside, for a message id is what says SES took
+ * the message.
+ */
 static char **
 reply_field(void *arg, const char *const *path, size_t n, int *secret)
 {
 	struct ses_reply	*r = arg;
 	const char		*name = path[n - 1];
+	int			 in_error;
 
 	(void)secret;
+	in_error = xmlreply_inside(path, n, "Error");
 	if (strcmp(name, "MessageId") == 0)
-		return &r->message_id;
+		return in_error ? NULL : &r->message_id;
 	if (strcmp(name, "RequestId") == 0)
 		return &r->request_id;
-	if (!xmlreply_inside(path, n, "Error"))
+	if (!in_error)
 		return NULL;
 	if (strcmp(name, "Type") == 0)
 		return &r->error_type;

@@ -331,6 +331,21 @@ test_reply_success(void **state)
 	ses_reply_free(&r);
 }
 
+/* A MessageId inside an Error is not SES taking the message. */
+static void
+test_reply_id_in_error(void **state)
+{
+	struct ses_reply	 r;
+
+	(void)state;
+	assert_int_equal(parse("<ErrorResponse><Error><Code>Throttling</Code>"
+	    "<MessageId>not-sent</MessageId></Error></ErrorResponse>", &r),
+	    0);
+	assert_null(r.message_id);
+	assert_string_equal(r.error_code, "Throttling");
+	ses_reply_free(&r);
+}
+
 static void
 test_reply_local_shape(void **state)
 {
@@ -1373,6 +1388,7 @@ main(void)
 		cmocka_unit_test(test_form_binary_roundtrip),
 		cmocka_unit_test(test_reply_success),
 		cmocka_unit_test(test_reply_local_shape),
+		cmocka_unit_test(test_reply_id_in_error),
 		cmocka_unit_test(test_reply_error),
 		cmocka_unit_test(test_reply_prefix),
 		cmocka_unit_test(test_reply_garbage),
