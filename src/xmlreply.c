@@ -101,7 +101,9 @@ on_text(void *arg, const XML_Char *s, int len)
 	if (st->text_depth != st->depth)
 		return;
 	if (n > st->opts.text_max - st->text.len) {
-		if (st->opts.too_long == XMLREPLY_REFUSE) {
+		if (st->opts.too_long == XMLREPLY_REFUSE ||
+		    (st->opts.too_long == XMLREPLY_REFUSE_SECRET &&
+		    st->secret)) {
 			stop(st);
 			return;
 		}

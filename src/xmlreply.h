@@ -39,7 +39,10 @@ typedef char	**(*xmlreply_select_fn)(void *arg, const char *const *path,
 /* What to do with a text longer than text_max. */
 enum xmlreply_long {
 	XMLREPLY_CUT,		/* keep the first text_max bytes */
-	XMLREPLY_REFUSE		/* the reply is unreadable */
+	XMLREPLY_REFUSE,	/* the reply is unreadable */
+	XMLREPLY_REFUSE_SECRET	/* so it is if the text is a secret (a
+				   key cut short is a wrong key); a
+				   plain text is cut */
 };
 
 struct xmlreply_opts {

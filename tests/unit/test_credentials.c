@@ -349,6 +349,18 @@ test_sts_reply_odd(void **state)
 	assert_int_equal(strlen(r.cr.session_token), 6000);
 	sts_reply_free(&r);
 
+	/* A long error message is cut, and the error still read. */
+	buf_reset(&b);
+	buf_appends(&b, "<ErrorResponse><Error><Code>AccessDenied</Code>"
+	    "<Message>");
+	for (i = 0; i < 20000; i++)
+		buf_appendc(&b, 'm');
+	buf_appends(&b, "</Message></Error></ErrorResponse>");
+	assert_int_equal(sts_parse_reply(b.data, b.len, &r), 0);
+	assert_string_equal(r.error_code, "AccessDenied");
+	assert_int_equal(strlen(r.error_message), 16 * 1024);
+	sts_reply_free(&r);
+
 	/* A control byte inside a secret is refused, not cleaned up. */
 	assert_int_equal(sts_parse_reply("<R><Credentials><SecretAccessKey>"
 	    "a&#1;b</SecretAccessKey></Credentials></R>", 69, &r), -1);

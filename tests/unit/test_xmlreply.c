@@ -171,6 +171,14 @@ static const struct text_case text_cases[] = {
 	    NULL, NULL },
 	{ "<R><Id>abcdefgh</Id></R>", 8, XMLREPLY_REFUSE, 0,
 	    "abcdefgh", NULL },
+	/* Refuse a secret only: a long plain text is cut, a long secret
+	   is a wrong one. */
+	{ "<R><Id>abcdefghij</Id><Key>k</Key></R>", 8,
+	    XMLREPLY_REFUSE_SECRET, 0, "abcdefgh", "k" },
+	{ "<R><Id>a</Id><Key>abcdefghi</Key></R>", 8,
+	    XMLREPLY_REFUSE_SECRET, -1, NULL, NULL },
+	{ "<R><Key>abcdefgh</Key></R>", 8, XMLREPLY_REFUSE_SECRET, 0,
+	    NULL, "abcdefgh" },
 	/* Text the selector did not ask for is not counted. */
 	{ "<R>abcdefghijkl<X>abcdefghijkl</X><Id>a</Id></R>", 8,
 	    XMLREPLY_REFUSE, 0, "a", NULL },
