@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,7 +282,7 @@ run_as(const struct conf *c, const struct queue_caller *who,
     const char *top, uid_t uid)
 {
 	pid_t	 pid;
-	int	 status;
+	int	 status, told = 0;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -295,9 +296,18 @@ run_as(const struct conf *c, const struct queue_caller *who,
 			_exit(EX_NOPERM);
 		exit(run_user(c, who, top, uid));
 	}
-	while (waitpid(pid, &status, 0) == -1)
+	for (;;) {
+		/* A stop sent to us alone (kill PID, not the group) must
+		   reach the child, which keeps its message and ends. */
+		if (submit_interrupted() && !told) {
+			kill(pid, submit_interrupted());
+			told = 1;
+		}
+		if (waitpid(pid, &status, 0) != -1)
+			break;
 		if (errno != EINTR)
 			return EX_OSERR;
+	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return EX_TEMPFAIL;

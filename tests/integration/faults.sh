@@ -320,6 +320,42 @@ for sig in TERM INT PIPE; do
 	t_stop "$FAULT_PID"
 done
 
+# SIGTERM to sesmail -q alone (kill PID, as a user would): root's run
+# sends in a child per user, which must hear of it too.
+spool_clear
+fault_start sigq --script slow --slow 20
+fconf "$T/sigq.conf" "http://127.0.0.1:$FAULT_PORT/" "timeout = 30"
+# Killed during its send, a message stays in the spool for -q.
+"$SESMAIL" -C "$T/sigq.conf" -- user@example.org <"$T/msg.eml" \
+	>/dev/null 2>&1 &
+_pid=$!
+_w=50
+while [ "$(calls)" = 0 ] && [ "$_w" -gt 0 ]; do
+	sleep 0.1
+	_w=$((_w - 1))
+done
+kill -KILL "$_pid"
+wait "$_pid" 2>/dev/null
+touch -d '2 minutes ago' "$MINE"/*
+"$SESMAIL" -C "$T/sigq.conf" -q >"$T/sigq.out" 2>"$T/sigq.err" &
+_pid=$!
+_w=50
+while [ "$(calls)" -lt 2 ] && [ "$_w" -gt 0 ]; do
+	sleep 0.1
+	_w=$((_w - 1))
+done
+_t0=$(date +%s)
+kill -TERM "$_pid"
+wait "$_pid"
+RC=$?
+t_check_rc "SIGTERM to -q: EX_TEMPFAIL" 75
+t_check_eq "SIGTERM to -q: the message stays kept" 1 "$(kept)"
+t_check_contains "SIGTERM to -q: the reason is kept" \
+	"$(ls "$MINE"/* | head -n 1)" "interrupted by SIGTERM"
+t_check_eq "SIGTERM to -q: ended within 3 s" 1 \
+	"$(( $(date +%s) - _t0 <= 3 ))"
+t_stop "$FAULT_PID"
+
 # --- 7. no spool: ~/dead.letter for failures, and its limits -----------------
 spool_clear
 fault_start dead --script rejected
