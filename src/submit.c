@@ -463,8 +463,10 @@ send_batch(struct submitter *s, const struct envelope *env, size_t first,
 			break;
 	}
 	if (rc != 0 && stop_signal != 0) {
-		seterr(err, errlen, "interrupted by %s; not sent",
-		    signal_name(stop_signal));
+		/* The request may have reached SES: say no more than we
+		   know (kept, it may go twice; see the man page). */
+		seterr(err, errlen, "interrupted by %s before SES confirmed "
+		    "it", signal_name(stop_signal));
 		rc = EX_TEMPFAIL;
 	}
 	if (rc == 0)
