@@ -302,7 +302,7 @@ send_mode(const struct options *o, const struct caller *who)
 	struct spill		 sp = SPILL_INIT;
 	const char		*cause = NULL;
 	char			 err[ERRLEN] = "";
-	int			 rc;
+	int			 rc, read_whole;
 
 	conf_init(&conf);
 	message_init(&msg);
@@ -352,11 +352,9 @@ send_mode(const struct options *o, const struct caller *who)
 	goto out;
 
 fail:
-	if (o->mode == MODE_SEND && (raw.mem != NULL || raw.fd != -1))
-		submit_refused(&sub, &env, &raw, sp.size, cause, rc, err,
-		    sizeof(err));
-	else
-		submit_log_failure(&sub, &env, msg.input_size, cause, rc);
+	read_whole = raw.mem != NULL || raw.fd != -1;
+	submit_refused(&sub, &env, o->mode == MODE_SEND && read_whole ?
+	    &raw : NULL, sp.size, cause, rc, err, sizeof(err));
 	fail_line(err);
 out:
 	submit_result_free(&res);
@@ -439,7 +437,8 @@ smtp_deliver(void *arg, const char *sender, char *const *rcpts,
 		rc = EX_USAGE;
 	}
 	if (rc != 0) {
-		submit_log_failure(ctx->sub, &env, len, "address", rc);
+		submit_refused(ctx->sub, &env, NULL, len, "address", rc,
+		    reply, replylen);
 		goto out;
 	}
 

@@ -467,7 +467,6 @@ ses_parse_reply(const char *xml, size_t len, struct ses_reply *r)
 {
 	const struct xmlreply_opts	 opts = {
 		.text_max = REPLY_TEXT_MAX,
-		.too_long = XMLREPLY_CUT,
 		.select = reply_field,
 		.arg = r
 	};

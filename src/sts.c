@@ -252,7 +252,6 @@ sts_parse_reply(const char *xml, size_t len, struct sts_reply *r)
 {
 	const struct xmlreply_opts	 opts = {
 		.text_max = TEXT_MAX,
-		.too_long = XMLREPLY_REFUSE_SECRET,
 		.select = reply_field,
 		.arg = r
 	};

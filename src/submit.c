@@ -795,20 +795,6 @@ audit(const struct submitter *s, const struct envelope *env, size_t size,
 }
 
 void
-submit_log_failure(const struct submitter *s, const struct envelope *env,
-    size_t size, const char *cause, int rc)
-{
-	struct submit_result	 res;
-	struct timespec		 t0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&res, 0, sizeof(res));
-	spool_new_id(res.id);
-	res.error = cause;
-	audit(s, env, size, &res, rc, &t0);
-}
-
-void
 submit_refused(const struct submitter *s, const struct envelope *env,
     const struct submit_raw *raw, size_t size, const char *cause, int rc,
     char *err, size_t errlen)
@@ -821,7 +807,7 @@ submit_refused(const struct submitter *s, const struct envelope *env,
 	memset(&res, 0, sizeof(res));
 	spool_new_id(res.id);
 	res.error = cause;
-	if (!s->conf->dead_letter)
+	if (raw == NULL || !s->conf->dead_letter)
 		goto out;
 
 	if (deadletter_path(s->home, s->uid, path, sizeof(path), why,

@@ -122,18 +122,11 @@ int	submit_spooled(struct submitter *s, struct message *msg,
 void	submit_result_free(struct submit_result *res);
 
 /*
- * submit_log_failure - the audit line for a message that failed before
- * it could be submitted (configuration, input, addresses).
- */
-void	submit_log_failure(const struct submitter *s,
-	    const struct envelope *env, size_t size, const char *cause,
-	    int rc);
-
-/*
- * submit_refused - the same for a message read whole (raw) but refused
- * before any call: as sendmail does, it is appended to ~/dead.letter
+ * submit_refused - the audit line for a message that failed before it
+ * could be submitted (configuration, input, addresses). One read whole
+ * (raw, else NULL) is, as sendmail does, appended to ~/dead.letter
  * (unless dead_letter is off), where the user finds it; the spool is no
- * place for it, as sesmail -q would refuse it again. Appends to err
+ * place for it, as sesmail -q would refuse it again. Then err gets
  * where it went, or why it was not kept.
  */
 void	submit_refused(const struct submitter *s,

@@ -101,9 +101,7 @@ on_text(void *arg, const XML_Char *s, int len)
 	if (st->text_depth != st->depth)
 		return;
 	if (n > st->opts.text_max - st->text.len) {
-		if (st->opts.too_long == XMLREPLY_REFUSE ||
-		    (st->opts.too_long == XMLREPLY_REFUSE_SECRET &&
-		    st->secret)) {
+		if (st->secret) {
 			stop(st);
 			return;
 		}

@@ -5,9 +5,8 @@
  * Both services answer with a few short elements in a known place. The
  * reader walks the elements and asks its caller, for each one, where its
  * text goes, by the local names of the open elements: namespace and
- * prefix are dropped, so <ses:MessageId> is MessageId. What differs
- * between callers, how long a text may be and what to do with a longer
- * one, is a matter of options.
+ * prefix are dropped, so <ses:MessageId> is MessageId. How long a text
+ * may be differs between callers, and is an option.
  */
 #ifndef SESMAIL_XMLREPLY_H
 #define SESMAIL_XMLREPLY_H
@@ -36,18 +35,8 @@
 typedef char	**(*xmlreply_select_fn)(void *arg, const char *const *path,
 		    size_t n, int *secret);
 
-/* What to do with a text longer than text_max. */
-enum xmlreply_long {
-	XMLREPLY_CUT,		/* keep the first text_max bytes */
-	XMLREPLY_REFUSE,	/* the reply is unreadable */
-	XMLREPLY_REFUSE_SECRET	/* so it is if the text is a secret (a
-				   key cut short is a wrong key); a
-				   plain text is cut */
-};
-
 struct xmlreply_opts {
 	size_t			 text_max;	/* bytes of one element */
-	enum xmlreply_long	 too_long;
 	xmlreply_select_fn	 select;
 	void			*arg;		/* passed to select */
 };
@@ -55,8 +44,10 @@ struct xmlreply_opts {
 /*
  * xmlreply_parse - read xml[0..len) and fill the fields select names
  * (pure). Only the text directly inside a selected element counts,
- * trimmed of spaces, tabs, CRs and LFs at both ends; an element without
- * such text leaves its field as it was. Text is sanitize()d, except a
+ * cut to its first text_max bytes, then trimmed of spaces, tabs, CRs and
+ * LFs at both ends; an element without such text leaves its field as it
+ * was. A secret longer than text_max is not cut (a key cut short is a
+ * wrong key): the reply is refused. Text is sanitize()d, except a
  * secret, which is kept as sent but refused when it holds a control
  * byte. A field's old value, and the reader's own copy of the text, are
  * wiped before they are freed. Returns 0, or -1 when the reply is not

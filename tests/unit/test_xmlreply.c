@@ -64,14 +64,12 @@ fields_free(struct fields *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* parse - xml into fresh fields, with text_max max cut or refused. */
+/* parse - xml into fresh fields, with text_max max. */
 static int
-parse(const char *xml, size_t max, enum xmlreply_long too_long,
-    struct fields *f)
+parse(const char *xml, size_t max, struct fields *f)
 {
 	const struct xmlreply_opts	 opts = {
 		.text_max = max,
-		.too_long = too_long,
 		.select = pick,
 		.arg = f
 	};
@@ -87,14 +85,14 @@ test_nesting(void **state)
 	(void)state;
 	/* The selector sees local names, root first, the element last. */
 	assert_int_equal(parse("<p:R xmlns:p=\"urn:x\"><p:S><p:Q/></p:S></p:R>",
-	    64, XMLREPLY_REFUSE, &f), 0);
+	    64, &f), 0);
 	assert_string_equal(f.seen, "/R/S/Q");
 	assert_int_equal(f.offered, 3);
 	fields_free(&f);
 
 	/* Only direct text counts; what is inside it is not offered. */
 	assert_int_equal(parse("<R><Id> a<Id>b</Id><Key>k</Key>c </Id></R>",
-	    64, XMLREPLY_REFUSE, &f), 0);
+	    64, &f), 0);
 	assert_string_equal(f.id, "ac");
 	assert_null(f.key);
 	assert_int_equal(f.offered, 2);
@@ -103,18 +101,18 @@ test_nesting(void **state)
 	/* B counts under the outermost A only; Code anywhere in Error. */
 	assert_int_equal(parse("<R><B>0</B><A><B>1</B><A><B>2</B></A></A>"
 	    "<Error><X><Code>E</Code></X></Error><Code>no</Code></R>", 64,
-	    XMLREPLY_REFUSE, &f), 0);
+	    &f), 0);
 	assert_string_equal(f.inner, "1");
 	assert_string_equal(f.err, "E");
 	fields_free(&f);
 
 	/* Empty text leaves a field as it was; a later one replaces it. */
 	assert_int_equal(parse("<R><Id>x</Id><Id> \r\n\t</Id></R>", 64,
-	    XMLREPLY_REFUSE, &f), 0);
+	    &f), 0);
 	assert_string_equal(f.id, "x");
 	fields_free(&f);
 	assert_int_equal(parse("<R><Id>x</Id><Id>y</Id></R>", 64,
-	    XMLREPLY_REFUSE, &f), 0);
+	    &f), 0);
 	assert_string_equal(f.id, "y");
 	fields_free(&f);
 }
@@ -134,12 +132,12 @@ test_refused(void **state)
 
 	(void)state;
 	for (i = 0; bad[i] != NULL; i++) {
-		if (parse(bad[i], 64, XMLREPLY_CUT, &f) != -1)
+		if (parse(bad[i], 64, &f) != -1)
 			fail_msg("accepted: %s", bad[i]);
 		fields_free(&f);
 	}
 	assert_int_equal(xmlreply_parse(NULL, 0, &(struct xmlreply_opts){
-	    .text_max = 64, .too_long = XMLREPLY_CUT, .select = pick,
+	    .text_max = 64, .select = pick,
 	    .arg = &f }), -1);
 	assert_int_equal(xmlreply_parse("<R/>", (size_t)INT32_MAX + 1,
 	    &(struct xmlreply_opts){ .text_max = 64, .select = pick,
@@ -151,48 +149,35 @@ test_refused(void **state)
 struct text_case {
 	const char		*xml;
 	size_t			 max;
-	enum xmlreply_long	 too_long;
 	int			 rc;
 	const char		*id;	/* with rc 0; NULL: left unset */
 	const char		*key;
 };
 
 static const struct text_case text_cases[] = {
-	/* Cut: the first bytes are kept, then trimmed. */
-	{ "<R><Id>  abcdefghij</Id></R>", 8, XMLREPLY_CUT, 0,
-	    "abcdef", NULL },
+	/* A long text is cut: the first bytes are kept, then trimmed. */
+	{ "<R><Id>  abcdefghij</Id></R>", 8, 0, "abcdef", NULL },
 	/* Also when the text comes in pieces (an entity splits it). */
-	{ "<R><Id>abcd&amp;efgh&amp;ij</Id></R>", 8, XMLREPLY_CUT, 0,
-	    "abcd&efg", NULL },
-	/* Refuse: the whole reply fails; exactly text_max is fine. */
-	{ "<R><Id>abcdefghi</Id></R>", 8, XMLREPLY_REFUSE, -1,
-	    NULL, NULL },
-	{ "<R><Id>abcd&amp;efgh</Id></R>", 8, XMLREPLY_REFUSE, -1,
-	    NULL, NULL },
-	{ "<R><Id>abcdefgh</Id></R>", 8, XMLREPLY_REFUSE, 0,
-	    "abcdefgh", NULL },
-	/* Refuse a secret only: a long plain text is cut, a long secret
-	   is a wrong one. */
-	{ "<R><Id>abcdefghij</Id><Key>k</Key></R>", 8,
-	    XMLREPLY_REFUSE_SECRET, 0, "abcdefgh", "k" },
-	{ "<R><Id>a</Id><Key>abcdefghi</Key></R>", 8,
-	    XMLREPLY_REFUSE_SECRET, -1, NULL, NULL },
-	{ "<R><Key>abcdefgh</Key></R>", 8, XMLREPLY_REFUSE_SECRET, 0,
-	    NULL, "abcdefgh" },
+	{ "<R><Id>abcd&amp;efgh&amp;ij</Id></R>", 8, 0, "abcd&efg", NULL },
+	/* A long secret is refused with the whole reply, not cut... */
+	{ "<R><Id>a</Id><Key>abcdefghi</Key></R>", 8, -1, NULL, NULL },
+	{ "<R><Key>abcd&amp;efgh</Key></R>", 8, -1, NULL, NULL },
+	/* ...but exactly text_max is fine. */
+	{ "<R><Id>abcdefghij</Id><Key>abcdefgh</Key></R>", 8, 0,
+	    "abcdefgh", "abcdefgh" },
 	/* Text the selector did not ask for is not counted. */
-	{ "<R>abcdefghijkl<X>abcdefghijkl</X><Id>a</Id></R>", 8,
-	    XMLREPLY_REFUSE, 0, "a", NULL },
+	{ "<R>abcdefghijkl<X>abcdefghijkl</X><Key>a</Key></R>", 8, 0,
+	    NULL, "a" },
 	/* A secret is kept byte for byte, other text made printable. */
 	{ "<R><Key> caf\xc3\xa9 </Key><Id>caf\xc3\xa9" "&#x7f;</Id></R>", 64,
-	    XMLREPLY_REFUSE, 0, "caf???", "caf\xc3\xa9" },
+	    0, "caf???", "caf\xc3\xa9" },
 	/* A control byte inside a secret refuses the reply... */
-	{ "<R><Key>a\tb</Key></R>", 64, XMLREPLY_REFUSE, -1, NULL, NULL },
-	{ "<R><Key>ab&#x7f;</Key></R>", 64, XMLREPLY_CUT, -1, NULL, NULL },
+	{ "<R><Key>a\tb</Key></R>", 64, -1, NULL, NULL },
+	{ "<R><Key>ab&#x7f;</Key></R>", 64, -1, NULL, NULL },
 	/* ...where other text only has it replaced. */
-	{ "<R><Id>a\tb</Id></R>", 64, XMLREPLY_REFUSE, 0, "a?b", NULL },
+	{ "<R><Id>a\tb</Id></R>", 64, 0, "a?b", NULL },
 	/* Around a secret, white space is trimmed first, as for any text. */
-	{ "<R><Key>\n\tab\r\n</Key></R>", 64, XMLREPLY_REFUSE, 0,
-	    NULL, "ab" },
+	{ "<R><Key>\n\tab\r\n</Key></R>", 64, 0, NULL, "ab" },
 };
 
 /* same - fail case i unless got is want (both may be NULL). */
@@ -217,7 +202,7 @@ test_text(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
 		c = &text_cases[i];
-		if (parse(c->xml, c->max, c->too_long, &f) != c->rc)
+		if (parse(c->xml, c->max, &f) != c->rc)
 			fail_msg("case %zu: not %d: %s", i, c->rc, c->xml);
 		if (c->rc == 0) {
 			same(i, f.id, c->id);
@@ -251,14 +236,14 @@ test_too_deep(void **state)
 	(void)state;
 	/* The deepest element the path holds is still offered. */
 	nested(&b, XMLREPLY_DEPTH - 1);
-	assert_int_equal(parse(b.data, 64, XMLREPLY_REFUSE, &f), 0);
+	assert_int_equal(parse(b.data, 64, &f), 0);
 	assert_string_equal(f.id, "x");
 	assert_int_equal(f.offered, XMLREPLY_DEPTH);
 	fields_free(&f);
 
 	/* One level deeper it is passed by, and the reply still reads. */
 	nested(&b, XMLREPLY_DEPTH);
-	assert_int_equal(parse(b.data, 64, XMLREPLY_REFUSE, &f), 0);
+	assert_int_equal(parse(b.data, 64, &f), 0);
 	assert_null(f.id);
 	assert_int_equal(f.offered, XMLREPLY_DEPTH);
 	fields_free(&f);
@@ -268,7 +253,7 @@ test_too_deep(void **state)
 	memset(name, 'N', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	buf_printf(&b, "<R><%s><Id>y</Id></%s></R>", name, name);
-	assert_int_equal(parse(b.data, 64, XMLREPLY_REFUSE, &f), 0);
+	assert_int_equal(parse(b.data, 64, &f), 0);
 	assert_string_equal(f.id, "y");
 	assert_string_equal(f.seen, "/R//Id");
 	fields_free(&f);
