@@ -183,6 +183,38 @@ take_byte(struct crlf *c, char ch)
 	}
 }
 
+/*
+ * plain_lines - the common case in one loop: whole lines that a lone LF
+ * ends, each given with CRLF, while they fit in room. A body has one
+ * such line every 80 bytes or so, and the byte-at-a-time rules of
+ * step() would cost three calls each. Anything else (a CR, a NUL, the
+ * end of the chunk, a line that does not fit) is left to step().
+ */
+static size_t
+plain_lines(struct crlf *c, char *dst, size_t room)
+{
+	const char	*p;
+	size_t		 n = 0, span;
+
+	for (;;) {
+		p = c->in + c->inpos;
+		span = strcspn(p, "\r\n");
+		if (p[span] != '\n' || room - n < span + 2)
+			return n;
+		if (c->cur + span > c->st.longest)
+			c->st.longest = c->cur + span;
+		if (dst != NULL) {
+			memcpy(dst + n, p, span);
+			dst[n + span] = '\r';
+			dst[n + span + 1] = '\n';
+		}
+		n += span + 2;
+		c->inpos += span + 1;
+		c->cur = 0;
+		c->open = 0;
+	}
+}
+
 /* step - give what the bytes in hand make, at most room of it. */
 static size_t
 step(struct crlf *c, char *dst, size_t room)
@@ -198,6 +230,8 @@ step(struct crlf *c, char *dst, size_t room)
 			c->inpos++;
 		return 0;
 	}
+	if ((n = plain_lines(c, dst, room)) > 0)
+		return n;
 	span = strcspn(p, "\r\n");
 	if (span == 0) {
 		take_byte(c, *p);
