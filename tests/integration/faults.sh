@@ -78,6 +78,14 @@ accepted() {
 kept() {
 	ls "$MINE" 2>/dev/null | grep -c '^[0-9a-f]\{12\}$'
 }
+# wait_calls N - wait up to 5 s for the fake to have seen N calls.
+wait_calls() {
+	_w=50
+	while [ "$(calls)" -lt "$1" ] && [ "$_w" -gt 0 ]; do
+		sleep 0.1
+		_w=$((_w - 1))
+	done
+}
 
 # audit - the audit line of the last run (-v writes it to stderr).
 audit() {
@@ -302,11 +310,7 @@ for sig in TERM INT PIPE; do
 	"$SESMAIL" -C "$T/sig.conf" -- user@example.org <"$T/msg.eml" \
 		>"$T/sig.out" 2>"$T/sig.err" &
 	_pid=$!
-	_w=50
-	while [ "$(calls)" = 0 ] && [ "$_w" -gt 0 ]; do
-		sleep 0.1
-		_w=$((_w - 1))
-	done
+	wait_calls 1
 	_t0=$(date +%s)
 	kill "-$sig" "$_pid"
 	wait "$_pid"
@@ -329,21 +333,13 @@ fconf "$T/sigq.conf" "http://127.0.0.1:$FAULT_PORT/" "timeout = 30"
 "$SESMAIL" -C "$T/sigq.conf" -- user@example.org <"$T/msg.eml" \
 	>/dev/null 2>&1 &
 _pid=$!
-_w=50
-while [ "$(calls)" = 0 ] && [ "$_w" -gt 0 ]; do
-	sleep 0.1
-	_w=$((_w - 1))
-done
+wait_calls 1
 kill -KILL "$_pid"
 wait "$_pid" 2>/dev/null
 touch -d '2 minutes ago' "$MINE"/*
 "$SESMAIL" -C "$T/sigq.conf" -q >"$T/sigq.out" 2>"$T/sigq.err" &
 _pid=$!
-_w=50
-while [ "$(calls)" -lt 2 ] && [ "$_w" -gt 0 ]; do
-	sleep 0.1
-	_w=$((_w - 1))
-done
+wait_calls 2
 _t0=$(date +%s)
 kill -TERM "$_pid"
 wait "$_pid"
