@@ -33,6 +33,8 @@ Replies, after the signature check passed:
   --close       close the connection without a reply
   --garbage     200 with a body that is not XML
   --slow S      wait S seconds before replying
+  --watch DIR   record the sizes of the spool files in DIR as each
+                request comes ("watched"), to check the write-ahead copy
   otherwise     200 SendRawEmailResponse with a fresh MessageId.
 
 The server exits after --idle seconds without a request (default 120).
@@ -204,6 +206,17 @@ def parse_form(body):
 
 # --- replies ------------------------------------------------------------------
 
+def spool_sizes(path):
+    """Sizes of the files in a spool directory that have their final,
+    local-id names (a temporary name is not a whole message yet)."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return []
+    return sorted(os.stat(os.path.join(path, n)).st_size for n in names
+                  if re.fullmatch(r"[0-9a-f]{12}", n))
+
+
 def message_id():
     return "%016x-%s-000000" % (time.time_ns() // 1_000_000, uuid.uuid4())
 
@@ -321,6 +334,7 @@ class Handler(BaseHTTPRequestHandler):
         args = st.args
         idx = st.next_index()
         rid = str(uuid.uuid4())
+        watched = spool_sizes(args.watch) if args.watch else None
         body, chunked = self.read_body()
         hdrs = [(k, v) for (k, v) in self.headers.items()]
         rec = {
@@ -333,6 +347,7 @@ class Handler(BaseHTTPRequestHandler):
             "chunked": chunked,
             "body_len": len(body),
             "body_sha256": hashlib.sha256(body).hexdigest(),
+            "watched": watched,
         }
         v2 = self.path.split("?")[0] == "/v2/email/outbound-emails"
         self.parse_request_body(rec, body, v2)
@@ -556,6 +571,9 @@ def main():
     p.add_argument("--idle", type=float, default=120.0)
     p.add_argument("--max-skew", type=float, default=900.0)
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--watch", help="a spool directory: each record gets "
+                   "'watched', the sizes of the spool files in it as the "
+                   "request came, before its body was read")
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
     args = p.parse_args()

@@ -296,11 +296,17 @@ tmp_empty "long lines"
 
 # --- 4. SES fails: kept in the spool, sent by -q --------------------------
 fresh fail --mock '{"http_status": 500, "error_type": "Receiver",
-	"error_code": "InternalFailure", "error_message": "Try later."}'
+	"error_code": "InternalFailure", "error_message": "Try later."}' \
+	--watch "$MINE"
 FAIL_CONF=$CONF
 send "$T/2m.eml" -i
 t_check_rc "2 MB, SES fails: deferred" 75
 t_check_eq "2 MB, SES fails: kept" 1 "$(kept)"
+# Written beside the hash pass, the spool file must still be whole (under
+# its final name, the message in it) before the request goes.
+t_check_eq "2 MB, SES fails: spooled whole before the call" 1 \
+	"$(rec field -1 watched | tr -d '[] ' | awk -F, \
+	-v min="$(wc -c <"$T/2m.eml")" '{ print (NF == 1 && $1 > min) }')"
 t_check_contains "2 MB, SES fails: stderr says where" "$ERR" \
 	"; kept in $MINE/"
 sent "2 MB, SES fails: the attempt carried it whole" 0 "$T/2m.exp"
