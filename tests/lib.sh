@@ -173,7 +173,8 @@ t_spool_dir() {
 # sesmail_run STDIN-FILE [ARGS...] - run $SESMAIL with ARGS and STDIN-FILE
 # on standard input. Sets RC; stdout and stderr are in $OUT and $ERR.
 # SESMAIL_ENV, when set, is passed to env(1) first: "NAME=VALUE -u NAME"
-# (words without white space).
+# (words without white space); SESMAIL_WRAP, when set, is a command
+# (words) that runs sesmail, such as t_offline's.
 sesmail_run() {
 	_in=$1
 	shift
@@ -181,10 +182,24 @@ sesmail_run() {
 	ERR=$T/stderr
 	_to=
 	command -v timeout >/dev/null 2>&1 && _to="timeout 120"
-	# shellcheck disable=SC2086 # both are lists of words
-	env ${SESMAIL_ENV:-} $_to "$SESMAIL" "$@" <"$_in" >"$OUT" 2>"$ERR"
+	# shellcheck disable=SC2086 # lists of words
+	env ${SESMAIL_ENV:-} ${SESMAIL_WRAP:-} $_to "$SESMAIL" "$@" <"$_in" \
+		>"$OUT" 2>"$ERR"
 	RC=$?
 	return 0
+}
+
+# t_offline - print a command that runs another with no network at all
+# (a network namespace of its own, with only a loopback that is down),
+# for a test that must never reach an address outside 127.0.0.1 even
+# when sesmail gets it wrong; print nothing when no namespace can be made.
+t_offline() {
+	for _u in "unshare -n" "unshare -rn"; do
+		if $_u true 2>/dev/null; then
+			echo "$_u"
+			return 0
+		fi
+	done
 }
 
 # rec COMMAND ARGS... - records.py on the last fake's record file.
