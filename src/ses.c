@@ -119,6 +119,10 @@ ses_exitcode(long http_status, const char *code)
 	    sizeof(code_exits[0]); i++)
 		if (strcmp(code, code_exits[i].code) == 0)
 			return code_exits[i].exit;
+	/* Too many requests, whatever the body says (or fails to):
+	   retried as throttling (retry.c), so not refused for good. */
+	if (http_status == 429)
+		return EX_TEMPFAIL;
 	if (http_status == 403)
 		return EX_NOPERM;
 	if (http_status >= 400)

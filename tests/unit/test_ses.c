@@ -509,6 +509,10 @@ static const struct {
 	{ 413, NULL, EX_UNAVAILABLE },
 	{ 403, "SomethingNew", EX_NOPERM },
 	{ 403, NULL, EX_NOPERM },
+	/* 429 is throttling, with or without a code of its own. */
+	{ 429, NULL, EX_TEMPFAIL },
+	{ 429, "SomethingNew", EX_TEMPFAIL },
+	{ 429, "TooManyRequestsException", EX_TEMPFAIL },
 	{ 500, "SomethingNew", EX_TEMPFAIL },
 	{ 502, NULL, EX_TEMPFAIL },
 	/* Any 5xx is transient, whatever the code says. */
