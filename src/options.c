@@ -117,6 +117,14 @@ take_arg(struct options *o, char flag, char *arg, char *err, size_t errlen)
 		o->config_path = arg;
 		return 0;
 	case 'L':
+		/* It starts every syslog line: a line break would forge
+		   a line of its own. */
+		if (has_control(arg, strlen(arg)) ||
+		    strlen(arg) > OPTIONS_MAX_TAG) {
+			seterr(err, errlen, "-L: a tag of at most %d "
+			    "printable characters, please", OPTIONS_MAX_TAG);
+			return EX_USAGE;
+		}
 		o->syslog_tag = arg;
 		return 0;
 	default:
@@ -246,6 +254,11 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 			o->mode = MODE_VERSION;
 			continue;
 		}
+		if (argv[i][0] == '-' && argv[i][1] == '-') {
+			seterr(err, errlen, "unknown option %.40s (see "
+			    "sesmail(8))", argv[i]);
+			return EX_USAGE;
+		}
 		if (argv[i][0] != '-' || argv[i][1] == '\0')
 			break;
 		rc = parse_cluster(argc, argv, &i, o, err, errlen);
@@ -255,5 +268,10 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 
 	o->rcpts = argv + i;
 	o->nrcpts = argc - i;
+	/* -q sends what is kept; recipients would be silently ignored. */
+	if (o->mode == MODE_QUEUE_RUN && o->nrcpts > 0) {
+		seterr(err, errlen, "-q takes no recipients");
+		return EX_USAGE;
+	}
 	return check_recipients(o, dashes, err, errlen);
 }

@@ -9,6 +9,9 @@
 /* Longest -F accepted. */
 #define OPTIONS_MAX_FULLNAME	200
 
+/* The longest -L tag: syslog idents are short names. */
+#define OPTIONS_MAX_TAG		64
+
 enum mode {
 	MODE_SEND,		/* -bm, the default */
 	MODE_SMTP,		/* -bs */

@@ -203,6 +203,50 @@ test_unknown_flag(void **state)
 	    EX_USAGE);
 	assert_non_null(strstr(err, "-k"));
 	assert_int_equal(parse(&o, err, "sendmail", "-f", NULL), EX_USAGE);
+	/* A long option is named whole, not as "-". */
+	assert_int_equal(parse(&o, err, "sendmail", "--read-envelope-from",
+	    "x@y.z", NULL), EX_USAGE);
+	assert_non_null(strstr(err, "--read-envelope-from"));
+}
+
+/* -q sends what is kept: a recipient would be silently dropped. */
+static void
+test_queue_run_takes_no_recipients(void **state)
+{
+	struct options	 o;
+	char		 err[ERRLEN];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, "sendmail", "-q", "a@example.org",
+	    NULL), EX_USAGE);
+	assert_non_null(strstr(err, "-q"));
+	assert_int_equal(parse(&o, err, "sendmail", "-q", "-v", NULL), 0);
+	assert_int_equal(o.mode, MODE_QUEUE_RUN);
+}
+
+/* The tag starts every syslog line: no line of its own through it. */
+static void
+test_syslog_tag(void **state)
+{
+	struct options	 o;
+	char		 err[ERRLEN];
+	char		 tag[OPTIONS_MAX_TAG + 2];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, "sendmail", "-L", "cron-mail",
+	    "a@example.org", NULL), 0);
+	assert_string_equal(o.syslog_tag, "cron-mail");
+	assert_int_equal(parse(&o, err, "sendmail", "-L",
+	    "tag\nsesmail: forged", "a@example.org", NULL), EX_USAGE);
+	assert_int_equal(parse(&o, err, "sendmail", "-Lx\ty",
+	    "a@example.org", NULL), EX_USAGE);
+	memset(tag, 'a', sizeof(tag) - 1);
+	tag[sizeof(tag) - 1] = '\0';
+	assert_int_equal(parse(&o, err, "sendmail", "-L", tag,
+	    "a@example.org", NULL), EX_USAGE);
+	tag[OPTIONS_MAX_TAG] = '\0';
+	assert_int_equal(parse(&o, err, "sendmail", "-L", tag,
+	    "a@example.org", NULL), 0);
 }
 
 static void
@@ -253,6 +297,8 @@ main(void)
 		cmocka_unit_test(test_o_options),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_unknown_flag),
+		cmocka_unit_test(test_queue_run_takes_no_recipients),
+		cmocka_unit_test(test_syslog_tag),
 		cmocka_unit_test(test_option_after_recipient),
 		cmocka_unit_test(test_line_breaks_refused),
 	};
