@@ -27,7 +27,7 @@ struct audit_record {
 };
 
 /* Room for the longest line audit_format writes. */
-#define AUDIT_LINE_MAX	1536
+#define AUDIT_LINE_MAX	4096
 
 void	audit_open(const char *ident);
 /* audit_line - format rec as the one line (for tests and -v). */

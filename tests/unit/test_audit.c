@@ -89,12 +89,52 @@ test_many_ids_keep_the_end(void **state)
 	buf_free(&ids);
 }
 
+/* No value can end its field early or forge another one. */
+static void
+test_values_escaped(void **state)
+{
+	struct audit_record	 r;
+	char			 line[AUDIT_LINE_MAX];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.id = "0123456789ab";
+	r.user = "root";
+	r.sender = "\"a b\"@example.com";
+	r.ses_id = "0100 status=sent exit=0";
+	r.exitcode = 69;
+	assert_int_equal(audit_format(&r, line, sizeof(line)), 0);
+	assert_non_null(strstr(line, " from=<\"a%20b\"@example.com> "));
+	assert_non_null(strstr(line, " sesid=0100%20status=sent%20exit=0 "
+	    "status=failed exit=69 "));
+	r.ses_id = NULL;
+	r.error = "Bad\nsesmail: x=1";
+	r.kept = "dead.letter:/home/j doe/dead.letter";
+	r.user = "50%";
+	assert_int_equal(audit_format(&r, line, sizeof(line)), 0);
+	assert_non_null(strstr(line, " user=50%25 "));
+	assert_non_null(strstr(line, " error=Bad%0Asesmail:%20x=1 "));
+	assert_non_null(strstr(line,
+	    " kept=dead.letter:/home/j%20doe/dead.letter"));
+	assert_null(strchr(line, '\n'));
+
+	/* The longest of every field still fits. */
+	r.user = "\001\001\001\001\001\001\001\001\001\001\001\001"
+	    "\001\001\001\001\001\001\001\001\001\001\001\001\001\001"
+	    "\001\001\001\001\001\001\001\001\001\001\001\001\001\001"
+	    "\001\001\001\001\001\001\001\001\001\001\001\001\001\001"
+	    "\001\001\001\001\001\001\001\001\001\001";
+	assert_int_equal(audit_format(&r, line, sizeof(line)), 0);
+	assert_non_null(strstr(line, " status=failed exit=69 "));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_many_ids_keep_the_end),
+		cmocka_unit_test(test_values_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
