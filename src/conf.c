@@ -159,10 +159,11 @@ conf_user_find(const struct conf *c, const char *name)
 }
 
 /*
- * open_conf - open path without following a final symlink and check the
- * open descriptor, so what is checked is what gets read. Returns a stream,
- * or NULL with *missing set when the file does not exist, or NULL with
- * err otherwise.
+ * open_conf - open path and check the open descriptor, so what is checked
+ * is what gets read: a symbolic link (a Kubernetes ConfigMap is made of
+ * them) is as good as the file it leads to, and no better. Returns a
+ * stream, or NULL with *missing set when the file does not exist, or NULL
+ * with err otherwise.
  */
 static FILE *
 open_conf(const char *path, uid_t caller_uid, int *missing, char *err,
@@ -173,13 +174,10 @@ open_conf(const char *path, uid_t caller_uid, int *missing, char *err,
 
 	*missing = 0;
 	/* O_NONBLOCK: a FIFO in place of the file must not hang us. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1 && errno == ENOENT)
 		*missing = 1;
-	if (fd == -1 && errno == ELOOP)
-		seterr(err, errlen, "%s: is a symbolic link, refused", path);
-	else if (fd == -1)
+	if (fd == -1)
 		seterr(err, errlen, "%s: %s", path, strerror(errno));
 	if (fd == -1)
 		return NULL;

@@ -693,16 +693,13 @@ open_key_file(const char *path, uid_t caller_uid, int *fdp, char *err,
 {
 	int	 fd;
 
-	/* O_NONBLOCK: a FIFO in place of the file must not hang us. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
+	/* O_NONBLOCK: a FIFO in place of the file must not hang us. A
+	   symbolic link (a Kubernetes Secret is made of them) is vetted
+	   by the file it leads to, below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1 && errno == ENOENT) {
 		seterr(err, errlen, "%s: %s", path, strerror(errno));
 		return EX_CONFIG;
-	}
-	if (fd == -1 && errno == ELOOP) {
-		seterr(err, errlen, "%s: is a symbolic link, refused", path);
-		return EX_NOPERM;
 	}
 	if (fd == -1) {
 		seterr(err, errlen, "%s: %s", path, strerror(errno));
