@@ -187,24 +187,63 @@ out:
 }
 
 /*
- * resent_block - [*first, *end) is the newest Resent- block: the first
- * run of Resent- fields in the header section (RFC 5322 §3.6.6: each
- * forwarding prepends its block). Returns 0 when there is none.
+ * Fields a Resent- block holds once (RFC 5322 §3.6.6): a second one
+ * starts the next block, since every block has a Resent-Date and a
+ * Resent-From. Resent-To, -Cc and -Bcc are once per block too, but a
+ * second Resent-To is more often a writer's second line of recipients,
+ * who would be lost if it were taken for an older block.
+ */
+static const char *const resent_once[] = {
+	"Resent-Date", "Resent-From", "Resent-Message-ID", "Resent-Sender",
+};
+
+#define NRESENT_ONCE	(sizeof(resent_once) / sizeof(resent_once[0]))
+
+static int
+is_resent(const char *name)
+{
+	return strncasecmp(name, "Resent-", 7) == 0;
+}
+
+/* resent_once_bit - name's bit among resent_once, or 0 for the rest. */
+static unsigned int
+resent_once_bit(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NRESENT_ONCE; i++)
+		if (strcasecmp(name, resent_once[i]) == 0)
+			return 1U << i;
+	return 0;
+}
+
+/*
+ * resent_block - [*first, *end) is the newest Resent- block (RFC 5322
+ * §3.6.6: each resending prepends its block). It starts at the first
+ * Resent- field and ends at a field that is not one, or at a second
+ * Resent-Date, -From, -Sender or -Message-ID: blocks written one after
+ * the other have no other mark between them, and recipients of an
+ * older block must not get the message again. Returns 0 when there is
+ * no Resent- field.
  */
 static int
 resent_block(const struct message *msg, size_t *first, size_t *end)
 {
-	size_t	 i;
+	unsigned int	 seen = 0, bit;
+	size_t		 i;
 
 	for (i = 0; i < msg->nhdr; i++)
-		if (strncasecmp(msg->hdr[i].name, "Resent-", 7) == 0)
+		if (is_resent(msg->hdr[i].name))
 			break;
 	if (i == msg->nhdr)
 		return 0;
 	*first = i;
-	while (i < msg->nhdr && strncasecmp(msg->hdr[i].name, "Resent-",
-	    7) == 0)
-		i++;
+	for (; i < msg->nhdr && is_resent(msg->hdr[i].name); i++) {
+		bit = resent_once_bit(msg->hdr[i].name);
+		if (seen & bit)
+			break;
+		seen |= bit;
+	}
 	*end = i;
 	return 1;
 }

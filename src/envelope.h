@@ -29,10 +29,12 @@ struct envelope_ctx {
  * envelope_build - the sender is -f, else the sender of the caller's
  * user section, else the configured sender, else login@domain.
  * Recipients are the arguments (each an address list), plus with -t
- * those of To, Cc and Bcc, or, when the message has
- * Resent- fields, only those of the newest Resent- block. A local
- * recipient (no domain, @localhost or @this host) goes through the
- * aliases; what is left without a domain gets "@domain".
+ * those of To, Cc and Bcc, or, when the message has Resent- fields,
+ * only those of the newest Resent- block: from the first Resent- field
+ * to a field that is not one, or to a second Resent-Date, -From,
+ * -Sender or -Message-ID. A local recipient (no domain, @localhost or
+ * @this host) goes through the aliases; what is left without a domain
+ * gets "@domain".
  *
  * Returns 0; EX_USAGE when there is no recipient; EX_DATAERR for an
  * address that cannot be parsed or sent; EX_CONFIG when a bare name

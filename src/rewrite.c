@@ -96,6 +96,58 @@ rewrite_from_allowed(const char *value, const struct strlist *pats)
 }
 
 /*
+ * names_no_one - whether an address field's value holds no mailbox and
+ * no group: nothing, or only white space, commas and comments. A value
+ * that does not parse is not judged here; SES will.
+ */
+static int
+names_no_one(const char *value)
+{
+	struct address_list	 list = ADDRESS_LIST_INIT;
+	const char		*why;
+	size_t			 i;
+	int			 empty = 0;
+
+	if (address_list_parse(value, strlen(value), &list, &why) == -1)
+		goto out;
+	empty = list.n == 0;
+	for (i = 0; i < list.nspans && empty; i++)
+		if (list.spans[i].kind == ADDRESS_GROUP_NAME)
+			empty = 0;
+out:
+	address_list_free(&list);
+	return empty;
+}
+
+/*
+ * drop_empty - remove every field called name that names no one. SES
+ * refuses an empty From ("From:" from a form whose address was never
+ * filled in), and kept, it would count as present, so that no From is
+ * added; an empty Sender says nothing either.
+ */
+static int
+drop_empty(struct message *msg, const char *name)
+{
+	char	*value;
+	size_t	 n = 0;
+	long	 i;
+
+	for (;;) {
+		i = message_find(msg, name, n);
+		if (i < 0)
+			return 0;
+		value = message_value(msg, (size_t)i);
+		if (value == NULL)
+			return -1;
+		if (names_no_one(value))
+			message_remove_at(msg, (size_t)i);
+		else
+			n++;
+		free(value);
+	}
+}
+
+/*
  * enforce_allowed_from - SES refuses a From that is not a verified
  * identity, and applications set any From they like; with allowed_from
  * set, such a From becomes the sender, and replies still reach the
@@ -223,6 +275,10 @@ rewrite_message(struct message *msg, const struct rewrite_opts *o,
 	   honours; the field itself must not reach anyone. */
 	message_remove(msg, "Bcc");
 	message_remove(msg, "Resent-Bcc");
+	/* Before the first of each is kept: an empty From must not be the
+	   one that stays. */
+	if (drop_empty(msg, "From") == -1 || drop_empty(msg, "Sender") == -1)
+		goto nomem;
 	message_dedupe_singletons(msg);
 
 	rc = headers_fix(msg, o->domain, err, errlen);

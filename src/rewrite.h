@@ -24,12 +24,13 @@ struct rewrite_opts {
 
 /*
  * rewrite_message - edit msg in place, in this order: Bcc and Resent-Bcc
- * out; the first of each field SES allows once kept; address fields
- * qualified and 8-bit text encoded (headers_fix); a From outside
- * allowed_from replaced by the sender (the original kept in Reply-To
- * when there is none); Date, Message-ID and From added when missing;
- * over-long header lines folded and over-long body lines re-encoded as
- * quoted-printable.
+ * out; a From or Sender that names no one (empty, or only white space
+ * and comments) out, so that an empty From counts as missing; the first
+ * of each field SES allows once kept; address fields qualified and
+ * 8-bit text encoded (headers_fix); a From outside allowed_from
+ * replaced by the sender (the original kept in Reply-To when there is
+ * none); Date, Message-ID and From added when missing; over-long header
+ * lines folded and over-long body lines re-encoded as quoted-printable.
  * Returns 0, or a sysexits code with err: EX_DATAERR for what SES could
  * never take (a non-ASCII local part), EX_OSERR when memory runs out.
  */

@@ -132,6 +132,22 @@ expect 0 "-bv never sends" -C "$conf" -bv root b@example.org
 grep -q 'root@example.com' "$tmp/out" || { echo "FAIL -bv output"; failed=$((failed + 1)); }
 grep -q '^sender: noreply@example.com' "$tmp/out" || { echo "FAIL -bv sender"; failed=$((failed + 1)); }
 
+# With -t only the newest Resent- block counts, also when the older block
+# follows it with no other field between them.
+printf '%s\n' 'Resent-From: b@example.com' 'Resent-To: new@example.org' \
+	'Resent-From: a@example.com' 'Resent-To: old@example.org' \
+	'To: o@example.org' '' 'x' >"$tmp/resent"
+"$SESMAIL" -C "$conf" -bv -t <"$tmp/resent" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q '^new@example.org' "$tmp/out" &&
+	! grep -q '^old@\|^o@' "$tmp/out"; then
+	echo "ok   -t: adjacent Resent- blocks, only the newest counts"
+else
+	echo "FAIL -t: adjacent Resent- blocks (exit $rc):"
+	sed 's/^/  stdout: /' "$tmp/out"
+	failed=$((failed + 1))
+fi
+
 # Input SES could never take is not read to its end, let alone held.
 head -c 40000000 /dev/zero | tr '\0' 'a' | fold -w 100 |
 	"$SESMAIL" -C "$conf" b@example.org > /dev/null 2> "$tmp/err"

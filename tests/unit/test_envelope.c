@@ -287,6 +287,79 @@ test_resent_block_only(void **state)
 	assert_rcpts(&f->env, want);
 }
 
+/*
+ * Blocks written one after the other, with no trace field between them:
+ * a second Resent-Date, -From, -Sender or -Message-ID starts the next
+ * (older) block, whose recipients must get nothing.
+ */
+static void
+test_resent_adjacent_blocks(void **state)
+{
+	static const struct {
+		const char	*head;
+		const char	*want[3];
+	} c[] = {
+		{ "Resent-From: b@example.com\nResent-To: new@example.org\n"
+		  "Resent-From: a@example.com\nResent-To: old@example.org\n",
+		  { "new@example.org", NULL } },
+		{ "Resent-Date: Tue, 7 Jan 2025 10:00:00 +0000\n"
+		  "Resent-Cc: new@example.org\n"
+		  "Resent-Date: Mon, 6 Jan 2025 10:00:00 +0000\n"
+		  "Resent-Cc: old@example.org\n",
+		  { "new@example.org", NULL } },
+		{ "Resent-Sender: b@example.com\nResent-To: new@example.org\n"
+		  "resent-sender: a@example.com\nResent-To: old@example.org\n",
+		  { "new@example.org", NULL } },
+		{ "Resent-Message-ID: <2@example.com>\n"
+		  "Resent-To: new@example.org\n"
+		  "Resent-Message-ID: <1@example.com>\n"
+		  "Resent-To: old@example.org\n",
+		  { "new@example.org", NULL } },
+		{ "Resent-From: b@example.com\nResent-Bcc: new@example.org\n"
+		  "Resent-Cc: cc@example.org\n"
+		  "Resent-From: a@example.com\nResent-Bcc: old@example.org\n",
+		  { "new@example.org", "cc@example.org", NULL } },
+		{ "Resent-From: b@example.com\nResent-To: new@example.org\n"
+		  "Received: from x by y; Mon, 6 Jan 2025 09:00:00 +0000\n"
+		  "Resent-From: a@example.com\nResent-To: old@example.org\n",
+		  { "new@example.org", NULL } },
+	};
+	struct fixture	*f = *state;
+	char		 text[512];
+	size_t		 i;
+
+	f->opt.extract = 1;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(text, sizeof(text), "%sTo: o@example.org\n\nx\n",
+		    c[i].head);
+		assert_int_equal(build(f, text, NULL, 0), 0);
+		assert_rcpts(&f->env, c[i].want);
+		envelope_free(&f->env);
+		message_free(&f->msg);
+	}
+}
+
+/* One block holds several recipient fields; all of them count. */
+static void
+test_resent_one_block_many_fields(void **state)
+{
+	struct fixture	*f = *state;
+	const char	*want[] = { "a@example.org", "b@example.org",
+	    "c@example.org", NULL };
+
+	f->opt.extract = 1;
+	assert_int_equal(build(f,
+	    "Resent-From: fwd@example.com\n"
+	    "Resent-To: a@example.org\n"
+	    "Resent-Date: Tue, 7 Jan 2025 10:00:00 +0000\n"
+	    "Resent-Cc: b@example.org\n"
+	    "Resent-Message-ID: <1@example.com>\n"
+	    "Resent-Sender: s@example.com\n"
+	    "Resent-Bcc: c@example.org\n"
+	    "To: o@example.org\n\nx\n", NULL, 0), 0);
+	assert_rcpts(&f->env, want);
+}
+
 static void
 test_f_outside_allowed_from(void **state)
 {
@@ -357,6 +430,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resent_block_only,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resent_adjacent_blocks,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_resent_one_block_many_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_f_outside_allowed_from,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idn_recipients,

@@ -223,6 +223,98 @@ test_duplicate_singletons(void **state)
 	message_free(&m);
 }
 
+/*
+ * A From that names no one counts as missing: SES would refuse it, and
+ * it would stand in the way of the From sesmail adds.
+ */
+static void
+test_empty_from_is_missing(void **state)
+{
+	static const char *const heads[] = {
+		"From:\n",
+		"From: \t \n",
+		"From: (nobody)\n",
+		"From:\n (folded) (comments)\n",
+		"From: ,\n",
+		"From:\nFROM: \n",
+	};
+	struct rewrite_opts	 o = { "noreply@example.com", "Cron Daemon",
+	    "example.com", NULL, 0 };
+	struct message		 m;
+	char			 text[256];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		snprintf(text, sizeof(text), "To: a@example.org\n%s\nb\n",
+		    heads[i]);
+		run(&m, text, &o, 0);
+		assert_int_equal(message_count(&m, "From"), 1);
+		assert_field(&m, "From",
+		    "\"Cron Daemon\" <noreply@example.com>");
+		message_free(&m);
+	}
+
+	/* An empty first From must not hide a real one behind it. */
+	run(&m, "From:\nTo: a@example.org\nFrom: Shop <shop@example.com>\n"
+	    "\nb\n", &o, 0);
+	assert_int_equal(message_count(&m, "From"), 1);
+	assert_field(&m, "From", "Shop <shop@example.com>");
+	message_free(&m);
+
+	/* A group names someone on purpose; SES is left to judge it. */
+	run(&m, "From: Undisclosed:;\nTo: a@example.org\n\nb\n", &o, 0);
+	assert_field(&m, "From", "Undisclosed:;");
+	message_free(&m);
+
+	/* The null sender: nothing to build a From from, none added. */
+	o.sender = NULL;
+	run(&m, "From:\nTo: a@example.org\n\nb\n", &o, 0);
+	assert_int_equal(message_count(&m, "From"), 0);
+	message_free(&m);
+}
+
+/* With allowed_from, an empty From gives no empty Reply-To either. */
+static void
+test_empty_from_allowed_from(void **state)
+{
+	struct strlist		 pats = STRLIST_INIT;
+	struct rewrite_opts	 o = { "noreply@example.com", NULL,
+	    "example.com", &pats, 0 };
+	struct message		 m;
+
+	(void)state;
+	assert_int_equal(strlist_add(&pats, "*@example.com"), 0);
+	run(&m, "From: \nTo: a@example.org\n\nb\n", &o, 0);
+	assert_int_equal(message_count(&m, "From"), 1);
+	assert_field(&m, "From", "noreply@example.com");
+	assert_int_equal(message_count(&m, "Reply-To"), 0);
+	message_free(&m);
+	strlist_free(&pats);
+}
+
+/* An empty Sender says nothing; sesmail adds none, so it goes. */
+static void
+test_empty_sender_removed(void **state)
+{
+	struct rewrite_opts	 o = { "noreply@example.com", NULL,
+	    "example.com", NULL, 0 };
+	struct message		 m;
+
+	(void)state;
+	run(&m, "From: a@example.com\nSender:\nTo: b@example.org\n"
+	    "sender: (none)\n\nb\n", &o, 0);
+	assert_int_equal(message_count(&m, "Sender"), 0);
+	assert_field(&m, "From", "a@example.com");
+	message_free(&m);
+
+	run(&m, "From: a@example.com\nSender:\nSender: s@example.com\n"
+	    "To: b@example.org\n\nb\n", &o, 0);
+	assert_int_equal(message_count(&m, "Sender"), 1);
+	assert_field(&m, "Sender", "s@example.com");
+	message_free(&m);
+}
+
 int
 main(void)
 {
@@ -235,6 +327,9 @@ main(void)
 		cmocka_unit_test(test_allowed_from_replaces),
 		cmocka_unit_test(test_date_of_submission),
 		cmocka_unit_test(test_duplicate_singletons),
+		cmocka_unit_test(test_empty_from_is_missing),
+		cmocka_unit_test(test_empty_from_allowed_from),
+		cmocka_unit_test(test_empty_sender_removed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
