@@ -326,6 +326,29 @@ envelope_set_sender(const struct envelope_ctx *x, const char *given,
 	return 0;
 }
 
+/*
+ * no_recipients - say where recipients were looked for: with Resent-
+ * fields, To, Cc and Bcc do not count, and "none in To" would puzzle
+ * whoever sees a To field.
+ */
+static void
+no_recipients(const struct options *o, const struct message *msg,
+    char *err, size_t errlen)
+{
+	size_t	 first, end;
+
+	if (!o->extract)
+		seterr(err, errlen, "no recipients given (use -t to take "
+		    "them from the message)");
+	else if (msg != NULL && resent_block(msg, &first, &end))
+		seterr(err, errlen, "no recipients in the arguments or in "
+		    "the newest Resent- block's Resent-To, -Cc, -Bcc (with "
+		    "Resent- fields, To, Cc and Bcc do not count)");
+	else
+		seterr(err, errlen, "no recipients in the arguments or in "
+		    "To, Cc, Bcc");
+}
+
 int
 envelope_build(const struct options *o, const struct envelope_ctx *x,
     const struct message *msg, struct envelope *env, char *err,
@@ -352,9 +375,7 @@ envelope_build(const struct options *o, const struct envelope_ctx *x,
 	}
 
 	if (env->rcpts.n == 0) {
-		seterr(err, errlen, o->extract ? "no recipients in the "
-		    "arguments or in To, Cc, Bcc" : "no recipients given "
-		    "(use -t to take them from the message)");
+		no_recipients(o, msg, err, errlen);
 		return EX_USAGE;
 	}
 	return 0;

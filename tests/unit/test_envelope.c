@@ -192,7 +192,16 @@ test_no_recipients(void **state)
 	message_free(&f->msg);
 	assert_int_equal(build(f, "To: undisclosed-recipients:;\n\nb\n",
 	    NULL, 0), EX_USAGE);
-	assert_true(strlen(f->err) > 0);
+	assert_non_null(strstr(f->err, "in To, Cc, Bcc"));
+
+	/* With Resent- fields To does not count: say so, not "none in
+	   To" beside a To field. */
+	envelope_free(&f->env);
+	message_free(&f->msg);
+	assert_int_equal(build(f, "Resent-From: b@example.com\n"
+	    "To: o@example.org\n\nb\n", NULL, 0), EX_USAGE);
+	assert_non_null(strstr(f->err, "Resent-"));
+	assert_non_null(strstr(f->err, "do not count"));
 }
 
 static void
