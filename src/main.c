@@ -34,7 +34,7 @@
 #include "util.h"
 
 /* Input this much beyond what the configured api takes cannot become a
-   message SES takes, even after the Bcc fields go: stop reading there
+   message SES takes, even after the Bcc fields go: stop keeping it there
    rather than hold it all. */
 #define INPUT_SLACK		(1024 * 1024)
 
@@ -253,8 +253,10 @@ input_error(size_t max, char *err, size_t errlen)
  * read_message - standard input as it came (sp, which the spool keeps,
  * as raw says) and parsed (msg); raw ends where the message does, before
  * a lone dot. A large message stays in a temporary file, from which its
- * body is read as it is sent, so memory does not grow with it. Reading
- * stops at INPUT_SLACK past what the configured api takes.
+ * body is read as it is sent, so memory does not grow with it. Keeping
+ * stops at INPUT_SLACK past what the configured api takes; the rest is
+ * read and thrown away, so that the caller, writing into a pipe, hears
+ * exit status 65 rather than dying of SIGPIPE.
  */
 static int
 read_message(const struct options *o, const struct conf *c,
@@ -264,7 +266,7 @@ read_message(const struct options *o, const struct conf *c,
 	int	 flags = o->ignore_dots ? 0 : MSG_DOT_ENDS, rc;
 	size_t	 max = ses_max_raw(c->api) + INPUT_SLACK;
 
-	if (message_spill(STDIN_FILENO, flags, max, sp) == -1)
+	if (message_spill(STDIN_FILENO, flags | MSG_DRAIN, max, sp) == -1)
 		return input_error(max, err, errlen);
 	if (sp->file_errno != 0 && o->verbose)
 		fprintf(stderr, "sesmail: the message is held in memory, as "

@@ -883,6 +883,29 @@ spill_count(struct spill *s, struct crlf *count, char *chunk, size_t n,
 	crlf_count(count, chunk, n);
 }
 
+/*
+ * spill_drain - past max, with MSG_DRAIN: read on to the end, or to the
+ * lone dot, keeping nothing, so that a writer through a pipe hears our
+ * exit status rather than SIGPIPE. chunk holds the n bytes read last,
+ * which start at offset base; *bol and *dot are spill_dot's.
+ */
+static void
+spill_drain(int in, int flags, char *chunk, ssize_t n, size_t base,
+    size_t *bol, int *dot)
+{
+	size_t	 end;
+
+	while (n > 0) {
+		if ((flags & MSG_DOT_ENDS) && spill_dot(chunk, (size_t)n,
+		    base, bol, dot, &end))
+			return;
+		base += (size_t)n;
+		do {
+			n = read(in, chunk, READ_CHUNK);
+		} while (n == -1 && errno == EINTR);
+	}
+}
+
 /* message_spill - standard input into memory or a file; message.h. */
 int
 message_spill(int in, int flags, size_t max, struct spill *s)
@@ -911,6 +934,9 @@ message_spill(int in, int flags, size_t max, struct spill *s)
 		if (n == 0)
 			break;
 		if ((size_t)n > max - s->size) {
+			if (flags & MSG_DRAIN)
+				spill_drain(in, flags, chunk, n, s->size, &bol,
+				    &dot);
 			errno = EFBIG;
 			goto out;
 		}

@@ -47,6 +47,7 @@ struct message {
 
 /* Reading flags. */
 #define MSG_DOT_ENDS	0x01	/* a lone "." line ends the input (no -i) */
+#define MSG_DRAIN	0x02	/* message_spill: read past max, keep none */
 
 /*
  * message_parse - build msg from the bytes data[0..len) as read from
@@ -97,8 +98,11 @@ struct spill {
  * go, as they came, to an unnamed file (tmp_open) s->fd, so that memory
  * does not grow with the message. Should no such file be made or
  * written, the bytes stay in memory after all. Reading stops once more
- * than max bytes came (errno EFBIG). s is initialised here; free it
- * with message_spill_free. Returns 0, or -1 with errno.
+ * than max bytes came (errno EFBIG); with MSG_DRAIN the rest of in is
+ * read first, to its end (or the lone dot), and thrown away, so that a
+ * writer through a pipe is not cut off by SIGPIPE. s->size then counts
+ * only the bytes kept. s is initialised here; free it with
+ * message_spill_free. Returns 0, or -1 with errno.
  */
 int	message_spill(int in, int flags, size_t max, struct spill *s);
 void	message_spill_free(struct spill *s);

@@ -1,9 +1,10 @@
 /*
  * submit - hand a message to SES: the part of the send path that -bm,
- * -bs and -q share. The order of one message: keep it (spool.c, or the
- * dead.letter fallback), rewrite and check it, credentials, the SES
- * calls with their retries (retry.c decides, this file waits), then
- * remove or record the kept copy, then the audit line.
+ * -bs and -q share. The order of one message: rewrite it and check its
+ * size, keep it (spool.c, or the dead.letter fallback), credentials, the
+ * SES calls with their retries (retry.c decides, this file waits), then
+ * remove or record the kept copy, then the audit line. One that SES
+ * could never take goes to dead.letter, not the spool.
  */
 #include "config.h"
 
@@ -794,6 +795,31 @@ audit(const struct submitter *s, const struct envelope *env, size_t size,
 		say(s, "audit: %s", line);
 }
 
+/*
+ * keep_refused - a message read whole (raw, else NULL) that can never
+ * go: to ~/dead.letter, as sendmail does, unless dead_letter is off.
+ * Not to the spool: sesmail -q would refuse it again, every time.
+ */
+static void
+keep_refused(const struct submitter *s, const struct envelope *env,
+    const struct submit_raw *raw, struct submit_result *res, char *err,
+    size_t errlen)
+{
+	char	 path[SPOOL_PATH_MAX], why[ERRLEN];
+
+	if (raw == NULL || !s->conf->dead_letter)
+		return;
+	if (deadletter_path(s->home, s->uid, path, sizeof(path), why,
+	    sizeof(why)) == -1 ||
+	    dead_letter(s, env, raw, path, why, sizeof(why)) == -1) {
+		snprintf(res->kept, sizeof(res->kept), "none");
+		append_err(err, errlen, "; the message was NOT kept: %s", why);
+		return;
+	}
+	snprintf(res->kept, sizeof(res->kept), "dead.letter:%s", path);
+	append_err(err, errlen, "; saved in %s", path);
+}
+
 void
 submit_refused(const struct submitter *s, const struct envelope *env,
     const struct submit_raw *raw, size_t size, const char *cause, int rc,
@@ -801,25 +827,12 @@ submit_refused(const struct submitter *s, const struct envelope *env,
 {
 	struct submit_result	 res;
 	struct timespec		 t0;
-	char			 path[SPOOL_PATH_MAX], why[ERRLEN];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&res, 0, sizeof(res));
 	spool_new_id(res.id);
 	res.error = cause;
-	if (raw == NULL || !s->conf->dead_letter)
-		goto out;
-
-	if (deadletter_path(s->home, s->uid, path, sizeof(path), why,
-	    sizeof(why)) == -1 ||
-	    dead_letter(s, env, raw, path, why, sizeof(why)) == -1) {
-		snprintf(res.kept, sizeof(res.kept), "none");
-		append_err(err, errlen, "; the message was NOT kept: %s", why);
-		goto out;
-	}
-	snprintf(res.kept, sizeof(res.kept), "dead.letter:%s", path);
-	append_err(err, errlen, "; saved in %s", path);
-out:
+	keep_refused(s, env, raw, &res, err, errlen);
 	audit(s, env, size, &res, rc, &t0);
 }
 
@@ -832,15 +845,14 @@ api_limit(const char *api)
 }
 
 /*
- * deliver - rewrite, size check, choice of API, credentials and the SES
- * calls; the message is kept (k) by then. It is sent from where its
- * parts lie in msg (pl), never copied into one block. Returns the exit
- * code.
+ * shape - rewrite, size check and choice of API, before anything is
+ * kept or sent: the message is laid out (pl) where its parts lie in
+ * msg, never copied into one block. Returns the exit code: EX_DATAERR
+ * for a message that SES could never take.
  */
 static int
-deliver(struct submitter *s, struct message *msg,
-    const struct envelope *env, struct payload *pl,
-    struct submit_result *res, char *err, size_t errlen)
+shape(struct submitter *s, struct message *msg, const struct envelope *env,
+    struct payload *pl, struct submit_result *res, char *err, size_t errlen)
 {
 	struct rewrite_opts	 ro;
 	size_t			 b64len;
@@ -873,6 +885,20 @@ deliver(struct submitter *s, struct message *msg,
 	}
 	say(s, "%zu bytes, %zu once base64-encoded: SES %s", pl->size, b64len,
 	    pl->api == SES_API_V2 ? "v2 SendEmail" : "v1 SendRawEmail");
+	return 0;
+}
+
+/*
+ * deliver - credentials and the SES calls for a shaped message (pl);
+ * it is kept by then. Returns the exit code.
+ */
+static int
+deliver(struct submitter *s, const struct envelope *env,
+    const struct payload *pl, struct submit_result *res, char *err,
+    size_t errlen)
+{
+	int	 rc;
+
 	rc = prepare(s, &res->error, err, errlen);
 	if (rc == 0 && s->http != NULL &&
 	    http_abort_on(s->http, &stop_signal) == -1) {
@@ -884,18 +910,33 @@ deliver(struct submitter *s, struct message *msg,
 	return rc;
 }
 
-/* run - deliver a kept message, then remove or record it; audit. */
+/*
+ * run - shape the message; keep it (raw, unless k holds it already),
+ * deliver it, then remove or record the kept copy; audit. The size is
+ * known before keeping, so that a message SES could never take is
+ * refused as one that has no recipient is: sending it again from the
+ * spool would fail again.
+ */
 static int
 run(struct submitter *s, struct message *msg, const struct envelope *env,
-    struct keep *k, struct submit_result *res, const struct timespec *t0,
-    char *err, size_t errlen)
+    struct submit_raw *raw, struct keep *k, struct submit_result *res,
+    const struct timespec *t0, char *err, size_t errlen)
 {
 	struct payload	 pl;
 	int		 rc;
 
 	memset(&pl, 0, sizeof(pl));
-	rc = deliver(s, msg, env, &pl, res, err, errlen);
+	rc = shape(s, msg, env, &pl, res, err, errlen);
+	if (rc == EX_DATAERR && k->f == NULL) {
+		keep_refused(s, env, raw, res, err, errlen);
+		goto out;
+	}
+	if (raw != NULL)
+		keep_begin(s, env, raw, res, k);
+	if (rc == 0)
+		rc = deliver(s, env, &pl, res, err, errlen);
 	keep_end(s, env, k, res, rc, err, errlen);
+out:
 	audit(s, env, pl.size, res, rc, t0);
 	free(pl.pieces);
 	return rc;
@@ -923,9 +964,7 @@ submit_message(struct submitter *s, struct message *msg,
 	memset(res, 0, sizeof(*res));
 	spool_new_id(res->id);
 	keep_init(&k);
-	if (raw != NULL)
-		keep_begin(s, env, raw, res, &k);
-	return run(s, msg, env, &k, res, &t0, err, errlen);
+	return run(s, msg, env, raw, &k, res, &t0, err, errlen);
 }
 
 int
@@ -947,7 +986,7 @@ submit_spooled(struct submitter *s, struct message *msg,
 	/* A Date added now should say when the message was handed in,
 	   not when -q finally got it through. */
 	s->submitted = e->created;
-	rc = run(s, msg, env, &k, res, &t0, err, errlen);
+	rc = run(s, msg, env, NULL, &k, res, &t0, err, errlen);
 	s->submitted = 0;
 	spool_close(f);
 	return rc;

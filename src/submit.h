@@ -4,10 +4,11 @@
  * SMTP session looks its credentials up once (and again only shortly
  * before they expire) and keeps one HTTPS connection.
  *
- * A message read from standard input is first kept in the spool (or,
- * failing that, is headed for ~/dead.letter should it fail), then sent
- * with retries (retry.h), then removed from the spool once SES has taken
- * it for every recipient, or kept with the reason.
+ * A message read from standard input is rewritten and its size checked,
+ * then kept in the spool (or, failing that, is headed for ~/dead.letter
+ * should it fail), then sent with retries (retry.h), then removed from
+ * the spool once SES has taken it for every recipient, or kept with the
+ * reason.
  */
 #ifndef SESMAIL_SUBMIT_H
 #define SESMAIL_SUBMIT_H
@@ -92,18 +93,21 @@ void	submit_catch_signals(void);
 int	submit_interrupted(void);
 
 /*
- * submit_message - keep raw (the message exactly as read) with env in
- * the spool, then rewrite the header section (rewrite_message), check
- * the size, and send msg to every recipient of env, at most 50 per SES
- * call, each call with the same bytes, each call retried as retry.h
+ * submit_message - rewrite the header section (rewrite_message) and
+ * check the size; then keep raw (the message exactly as read) with env
+ * in the spool, and send msg to every recipient of env, at most 50 per
+ * SES call, each call with the same bytes, each call retried as retry.h
  * decides. Then remove the spool file, or record in it why the message
  * did not go and which recipients are still owed. When the spool cannot
- * be written, a failed message goes to ~/dead.letter instead. raw->mem
- * is emptied once the spool has it; with raw NULL (-bs, whose client keeps
- * the message until it hears 250) nothing is kept. Writes the audit
- * line. Returns 0 when SES accepted the message for every recipient,
- * else a sysexits code with err filled, naming where the message is
- * kept. res is initialised here; free it with submit_result_free.
+ * be written, a failed message goes to ~/dead.letter instead. One that
+ * SES could never take (EX_DATAERR before any call: too large, or an
+ * address it cannot carry) is never spooled, but handled as
+ * submit_refused does. raw->mem is emptied once the spool has it; with
+ * raw NULL (-bs, whose client keeps the message until it hears 250)
+ * nothing is kept. Writes the audit line. Returns 0 when SES accepted
+ * the message for every recipient, else a sysexits code with err
+ * filled, naming where the message is kept. res is initialised here;
+ * free it with submit_result_free.
  */
 int	submit_message(struct submitter *s, struct message *msg,
 	    const struct envelope *env, struct submit_raw *raw,

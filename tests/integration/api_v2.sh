@@ -2,8 +2,9 @@
 # api_v2.sh - SES v2 SendEmail with raw content, and what goes with it:
 # the api setting (auto picks v2 above v1's 10,000,000 base64 bytes, v1
 # and v2 force one), the size limits (beyond them EX_DATAERR before any
-# call), v2 error replies, one kept-alive connection for a -bs session,
-# and the CA store as a hashed directory. Exact bytes against the
+# call, ~/dead.letter and not the spool, and input read to its end), v2
+# error replies, one kept-alive connection for a -bs session, and the
+# CA store as a hashed directory. Exact bytes against the
 # recording fake; then the same sends against moto's SES v2 with
 # signature checking on.
 
@@ -105,17 +106,84 @@ else
 fi
 
 # --- 4. the limits: EX_DATAERR before any call ---------------------------------
+# A message read whole and then found too large is refused like one with
+# no recipient: ~/dead.letter, never the spool, where sesmail -q would
+# refuse it again and again. Input past the limit + 1 MiB is not kept,
+# but read to its end, so that a writer through a pipe sees exit 65, not
+# SIGPIPE.
+
+# spooled - how many files the test spool holds.
+spooled() {
+	find "$T/spool" -type f | wc -l | tr -d ' '
+}
+
+# through_pipe COPIES ARGS... - huge.eml COPIES times over, through a
+# pipe, into sesmail ARGS. Sets RC, OUT and ERR as sesmail_run does, and
+# WRITER to the writer's exit status (141 when SIGPIPE killed it).
+through_pipe() {
+	_copies=$1
+	shift
+	OUT=$T/stdout
+	ERR=$T/stderr
+	_to=
+	command -v timeout >/dev/null 2>&1 && _to="timeout 120"
+	{
+		_i=0
+		_w=0
+		while [ "$_i" -lt "$_copies" ] && [ "$_w" = 0 ]; do
+			cat "$T/huge.eml"
+			_w=$?
+			_i=$((_i + 1))
+		done
+		echo "$_w" >"$T/writer.rc"
+	} | $_to "$SESMAIL" "$@" >"$OUT" 2>"$ERR"
+	# shellcheck disable=SC2034 # for t_check_rc
+	RC=$?
+	WRITER=$(cat "$T/writer.rc")
+}
+
+# The earlier sections leave messages SES refused in the spool.
+rm -rf "$T/spool"
+rm -f "$HOME/dead.letter"
 fake_start limits
 conf_write "$T/v1.conf" "$FAKE_PORT" 'api = "v1"'
 sesmail_run "$T/big.eml" -C "$T/v1.conf" -t
 t_check_rc "api v1, over 10,000,000 base64 bytes: refused" 65
 t_check_contains "api v1: says why" "$ERR" "too large"
-# 29,900,000 bytes read are 30,288,311 with CRLF: over 40,000,000 in base64.
+t_check_contains "api v1, too large: says where it went" "$ERR" \
+	"; saved in $HOME/dead.letter"
+t_check_eq "api v1, too large: not in the spool" 0 "$(spooled)"
+t_check_eq "api v1, too large: in dead.letter" 1 \
+	"$(grep -c '^From noreply@example.com ' "$HOME/dead.letter" 2>/dev/null)"
+rm -f "$HOME/dead.letter"
+# 29,900,000 bytes read are 30,288,311 with CRLF: over 40,000,000 in base64,
+# but within the 31,048,576 bytes read at most.
 big "$T/huge.eml" 29900000
 conf_write "$T/auto2.conf" "$FAKE_PORT"
-sesmail_run "$T/huge.eml" -C "$T/auto2.conf" -t
+through_pipe 1 -C "$T/auto2.conf" -t
 t_check_rc "auto, over 40,000,000 base64 bytes: refused" 65
 t_check_contains "auto: says why" "$ERR" "too large"
+t_check_contains "auto, too large: says where it went" "$ERR" \
+	"; saved in $HOME/dead.letter"
+t_check_eq "auto, too large: not in the spool" 0 "$(spooled)"
+# huge.eml has no "From " line to quote, and its last line no end: the
+# entry is the file, that end and the empty line after it.
+tail -n +2 "$HOME/dead.letter" >"$T/dead.got"
+if { cat "$T/huge.eml"; printf '\n\n'; } | cmp -s - "$T/dead.got"; then
+	t_ok "auto, too large: dead.letter holds it whole"
+else
+	t_fail "auto, too large: dead.letter: $(head -c 200 "$T/dead.got")"
+fi
+rm -f "$HOME/dead.letter" "$T/dead.got"
+# 59,800,000 bytes: past what is read, so kept nowhere, but read to the end.
+through_pipe 2 -C "$T/auto2.conf" -t
+t_check_rc "auto, far over the limit: refused" 65
+t_check_contains "auto, far over: says why" "$ERR" "too large"
+t_check_eq "auto, far over: the writer ran to its end, no SIGPIPE" 0 \
+	"$WRITER"
+t_check_eq "auto, far over: not in the spool" 0 "$(spooled)"
+t_check_eq "auto, far over: not in dead.letter" no \
+	"$([ -e "$HOME/dead.letter" ] && echo yes || echo no)"
 t_check_eq "no call for a message SES cannot take" 0 "$(rec count)"
 
 # --- 5. -bs: one connection for the whole session ------------------------------

@@ -1552,6 +1552,49 @@ test_spill_too_big(void **state)
 	buf_free(&b);
 }
 
+/* drained - how far message_spill read fd, with MSG_DRAIN past max. */
+static off_t
+drained(int fd, int flags, size_t max)
+{
+	struct spill	 s;
+
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	errno = 0;
+	assert_int_equal(message_spill(fd, flags, max, &s), -1);
+	assert_int_equal(errno, EFBIG);
+	message_spill_free(&s);
+	return lseek(fd, 0, SEEK_CUR);
+}
+
+/*
+ * More than max bytes with MSG_DRAIN: still EFBIG, but read to the end
+ * (a writer through a pipe must not die of SIGPIPE), or, with
+ * MSG_DOT_ENDS, to the lone dot, as a message within max would be.
+ */
+static void
+test_spill_drain(void **state)
+{
+	struct buf	 b = BUF_INIT;
+	off_t		 at;
+	size_t		 dot;
+	int		 fd;
+
+	(void)state;
+	assert_int_equal(buf_appends(&b, "Subject: big\n\n"), 0);
+	body_to(&b, 4 * MSG_SPILL_AT, 0);
+	assert_int_equal(buf_appends(&b, "\n.\n"), 0);
+	dot = b.len;
+	body_to(&b, 12 * MSG_SPILL_AT, 0);
+	fd = file_with(b.data, b.len);
+
+	assert_true(drained(fd, 0, MSG_SPILL_AT) < (off_t)dot);
+	assert_int_equal(drained(fd, MSG_DRAIN, MSG_SPILL_AT), b.len);
+	at = drained(fd, MSG_DRAIN | MSG_DOT_ENDS, MSG_SPILL_AT);
+	assert_true(at >= (off_t)dot && at < (off_t)b.len);
+	close(fd);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1581,6 +1624,7 @@ main(void)
 		cmocka_unit_test(test_parse_fd_long_line),
 		cmocka_unit_test(test_spill_no_tmpdir),
 		cmocka_unit_test(test_spill_too_big),
+		cmocka_unit_test(test_spill_drain),
 	};
 	struct CMUnitTest	*t;
 	size_t			 np, nfix, i, n = 0;
