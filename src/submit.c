@@ -235,7 +235,11 @@ on_signal(int sig)
 	stop_signal = sig;
 }
 
-/* submit_catch_signals - SIGTERM, SIGINT, SIGPIPE end a send cleanly. */
+/*
+ * submit_catch_signals - SIGTERM, SIGINT, SIGHUP and SIGPIPE end a send
+ * cleanly. SIGHUP too: a terminal closed on an interactive sendmail
+ * would otherwise kill it mid-call, and with no spool lose the message.
+ */
 void
 submit_catch_signals(void)
 {
@@ -248,6 +252,7 @@ submit_catch_signals(void)
 	sa.sa_flags = 0;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
@@ -266,6 +271,8 @@ signal_name(int sig)
 		return "SIGTERM";
 	case SIGINT:
 		return "SIGINT";
+	case SIGHUP:
+		return "SIGHUP";
 	case SIGPIPE:
 		return "SIGPIPE";
 	default:

@@ -82,10 +82,10 @@ void	submitter_init(struct submitter *s, const struct conf *c, uid_t uid,
 void	submitter_free(struct submitter *s);
 
 /*
- * submit_catch_signals - from now on SIGTERM, SIGINT and SIGPIPE do not
- * kill the process: they end the SES call under way (within about a
- * second) and stop any retry, so the message is kept and the exit code
- * is EX_TEMPFAIL.
+ * submit_catch_signals - from now on SIGTERM, SIGINT, SIGHUP and SIGPIPE
+ * do not kill the process: they end the SES call under way (within
+ * about a second) and stop any retry, so the message is kept and the
+ * exit code is EX_TEMPFAIL.
  */
 void	submit_catch_signals(void);
 

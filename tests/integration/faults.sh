@@ -303,7 +303,7 @@ fi
 t_stop "$FAULT_PID"
 
 # --- 6. signals during a send: the attempt ends, the message stays ------------
-for sig in TERM INT PIPE; do
+for sig in TERM INT HUP PIPE; do
 	spool_clear
 	fault_start "sig$sig" --script slow --slow 20
 	fconf "$T/sig.conf" "http://127.0.0.1:$FAULT_PORT/" "timeout = 30"
