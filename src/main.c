@@ -63,6 +63,9 @@ prefix_err(char *err, size_t errlen, const char *path)
 	snprintf(err, errlen, "%.200s: %.300s", path, tmp);
 }
 
+/* Standard input was closed at start: there is no message to read. */
+static int	 stdin_closed;
+
 /*
  * start_defensively - a sendmail is started by anything, with anything
  * open or closed: make descriptors 0-2 valid so that a file opened later
@@ -74,6 +77,7 @@ start_defensively(void)
 	int	 fd;
 
 	umask(022);
+	stdin_closed = fcntl(STDIN_FILENO, F_GETFD) == -1 && errno == EBADF;
 	do {
 		fd = open("/dev/null", O_RDWR);
 	} while (fd >= 0 && fd <= 2);
@@ -266,6 +270,13 @@ read_message(const struct options *o, const struct conf *c,
 	int	 flags = o->ignore_dots ? 0 : MSG_DOT_ENDS, rc;
 	size_t	 max = ses_max_raw(c->api) + INPUT_SLACK;
 
+	/* /dev/null stands in for it now; an empty message is not what a
+	   caller that closed it meant to send. */
+	if (stdin_closed) {
+		seterr(err, errlen, "standard input is closed: no message "
+		    "to read");
+		return EX_IOERR;
+	}
 	if (message_spill(STDIN_FILENO, flags | MSG_DRAIN, max, sp) == -1)
 		return input_error(max, err, errlen);
 	if (sp->file_errno != 0 && o->verbose)

@@ -68,6 +68,14 @@ expect_stderr "-k"
 expect 64 "-bd needs a daemon" -C "$conf" -bd
 expect 64 "-f without its argument" -C "$conf" -f
 expect 64 "no recipients" -C "$conf"
+# A closed standard input is no message, not an empty one to send.
+"$SESMAIL" -C "$conf" b@example.org <&- > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ "$rc" -ne 74 ] || ! grep -q 'standard input is closed' "$tmp/err"; then
+	echo "FAIL closed stdin: exit $rc"; failed=$((failed + 1))
+else
+	echo "ok   closed stdin refused"
+fi
 expect 64 "no recipients with -t" -C "$conf" -t
 # Refused once read, a message is saved in ~/dead.letter, as sendmail
 # saves it, and standard error says so; an error in the arguments comes
