@@ -345,6 +345,31 @@ user_dirs(const char *top, struct strlist *names)
 	return 0;
 }
 
+/*
+ * evict - a directory made for uid by someone else keeps uid out of the
+ * spool (sesmail will not use it): move it aside and say so, once.
+ * Returns 1 when uid has nothing to run.
+ */
+static int
+evict(const char *top, uid_t uid)
+{
+	char	 aside[64], err[ERRLEN];
+
+	switch (spool_evict(top, uid, aside, sizeof(aside), err,
+	    sizeof(err))) {
+	case 1:
+		fprintf(stderr, "sesmail: warning: spool %s/%lu was not made "
+		    "by uid %lu: moved aside to %s/%s\n", top,
+		    (unsigned long)uid, (unsigned long)uid, top, aside);
+		return 1;
+	case -1:
+		fprintf(stderr, "sesmail: %s\n", err);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 /* run_all - root: every user's directory, each as its owner. */
 static int
 run_all(const struct conf *c, const struct queue_caller *who,
@@ -362,6 +387,8 @@ run_all(const struct conf *c, const struct queue_caller *who,
 	}
 	for (i = 0; i < names.n && !submit_interrupted(); i++) {
 		if (uid_name(names.v[i], &uid) == -1)
+			continue;
+		if (evict(top, uid))
 			continue;
 		one = run_as(c, who, top, uid);
 		if (one != 0)

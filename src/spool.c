@@ -376,6 +376,57 @@ reopen_dir(int fd)
 	return rfd;
 }
 
+/* owned_dir - whether name under tfd is a directory that uid owns. */
+static int
+owned_dir(int tfd, const char *name, uid_t uid)
+{
+	struct stat	 st;
+
+	return fstatat(tfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == uid;
+}
+
+int
+spool_evict(const char *top, uid_t uid, char *aside, size_t asidelen,
+    char *err, size_t errlen)
+{
+	struct stat	 st;
+	char		 name[32], id[SPOOL_ID_LEN + 1];
+	int		 tfd, ret = -1;
+
+	tfd = open(top, SEARCH_ONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (tfd == -1)
+		return refuse(err, errlen, top, strerror(errno));
+	snprintf(name, sizeof(name), "%lu", (unsigned long)uid);
+	if (fstatat(tfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			ret = 0;
+		else
+			refuse(err, errlen, top, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode) && st.st_uid == uid) {
+		ret = 0;
+		goto out;
+	}
+	spool_new_id(id);
+	snprintf(aside, asidelen, ".squatted.%s.%s", name, id);
+	if (renameat(tfd, name, tfd, aside) == -1) {
+		refuse(err, errlen, top, strerror(errno));
+		goto out;
+	}
+	/* uid may have made its own in the instant between: give it back. */
+	if (owned_dir(tfd, aside, uid) &&
+	    renameat(tfd, aside, tfd, name) == 0) {
+		ret = 0;
+		goto out;
+	}
+	ret = 1;
+out:
+	close(tfd);
+	return ret;
+}
+
 /* spool_dir_open - the caller's directory under top, checked. */
 int
 spool_dir_open(const char *top, uid_t uid, int create, char *err,

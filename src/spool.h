@@ -125,6 +125,17 @@ int	spool_dir_open(const char *top, uid_t uid, int create,
 	    char *err, size_t errlen);
 
 /*
+ * spool_evict - for root: an entry under top named for uid that is not a
+ * directory uid owns (someone made it first, to keep uid's messages out
+ * of the spool) is renamed aside, to ".squatted.UID.ID", so that uid's
+ * next message makes a directory of its own. Its name goes to aside.
+ * Returns 1 when it was moved, 0 when there is none or it is uid's own,
+ * -1 with err.
+ */
+int	spool_evict(const char *top, uid_t uid, char *aside, size_t asidelen,
+	    char *err, size_t errlen);
+
+/*
  * spool_store - write msg[0..len) with the head of e as a new file in
  * dirfd (path names the directory in messages), fsync'ed when sync is
  * set. e->id names it; when empty or already taken a new one is chosen

@@ -448,13 +448,27 @@ if [ "$ME" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	t_check_rc "root's -q sent nobody's message" 0
 	t_check_eq "as nobody: nothing left" "" \
 		"$(ls "$SPOOL/$NOBODY" 2>/dev/null)"
-	# A directory made by someone else (root) for a user is not used.
+	# A directory made for a user by someone else (nobody, here, for
+	# daemon) is not used; root's -q moves it aside, so that the user's
+	# next message makes its own.
 	if _d=$(id -u daemon 2>/dev/null); then
-		mkdir -m 0700 "$SPOOL/$_d"
+		setpriv --reuid="$NOBODY" --regid="$NOGROUP" --clear-groups \
+			mkdir -m 0700 "$SPOOL/$_d"
+		env HOME=/ setpriv --reuid="$_d" --regid="$(id -g daemon)" \
+			--clear-groups "$SESMAIL" -C "$T/asuser.conf" \
+			user@example.org <"$T/asuser.eml" >/dev/null \
+			2>"$T/squat.err"
+		t_check_contains "a squatted directory is refused" \
+			"$T/squat.err" "someone else made it"
 		sesmail_run /dev/null -C "$T/asuser.conf" -q
-		t_check_contains "-q: a directory of the wrong owner is refused" \
-			"$ERR" "someone else made it"
-		rmdir "$SPOOL/$_d"
+		t_check_rc "-q: a squatted directory is no failure" 0
+		t_check_contains "-q: says it moved the squatter's aside" \
+			"$ERR" "moved aside to $SPOOL/.squatted.$_d."
+		t_check_eq "-q: the name is free again" no \
+			"$([ -e "$SPOOL/$_d" ] && echo yes || echo no)"
+		t_check_eq "-q: the squatter's directory kept aside" 1 \
+			"$(ls -a "$SPOOL" | grep -c "^\.squatted\.$_d\.")"
+		rm -rf "$SPOOL/.squatted.$_d."*
 	fi
 	chmod 0700 "$T"
 	t_stop "$FAULT_PID"
