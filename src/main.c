@@ -142,8 +142,9 @@ load_aliases(const struct conf *c, uid_t uid, struct aliases *a,
 	size_t	 len;
 	int	 fd, rc = EX_CONFIG;
 
-	/* O_NONBLOCK: a FIFO in its place must not hang us. */
-	fd = open(c->aliases, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	/* O_NONBLOCK: a FIFO in its place must not hang us. A symbolic
+	   link is vetted by the file it leads to, as sesmail.conf is. */
+	fd = open(c->aliases, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1) {
 		seterr(err, errlen, "%s: %s", c->aliases, strerror(errno));
 		return EX_CONFIG;
@@ -336,10 +337,15 @@ send_mode(const struct options *o, const struct caller *who)
 	}
 	sub.fullname = display_name(o, &conf, who);
 
+	/* -bv takes recipients from the message only with -t; without
+	   it nothing is read, so a terminal or an open pipe never waits. */
 	cause = "input";
-	rc = read_message(o, &conf, &sp, &raw, &msg, err, sizeof(err));
-	if (rc != 0)
-		goto fail;
+	if (o->mode != MODE_VERIFY || o->extract) {
+		rc = read_message(o, &conf, &sp, &raw, &msg, err,
+		    sizeof(err));
+		if (rc != 0)
+			goto fail;
+	}
 	if (msg.nul_dropped > 0 && o->verbose)
 		fprintf(stderr, "sesmail: removed %zu NUL byte(s) from the "
 		    "message\n", msg.nul_dropped);

@@ -137,6 +137,14 @@ else
 fi
 
 expect 0 "-bv never sends" -C "$conf" -bv root b@example.org
+# Without -t, -bv reads no message: a closed or idle input is no matter.
+"$SESMAIL" -C "$conf" -bv b@example.org <&- >/dev/null 2>"$tmp/err" ||
+	{ echo "FAIL -bv with standard input closed"; failed=$((failed + 1)); }
+mkfifo "$tmp/idle"
+exec 3<>"$tmp/idle"	# a writer that never writes nor closes
+timeout 5 "$SESMAIL" -C "$conf" -bv b@example.org <"$tmp/idle" >/dev/null ||
+	{ echo "FAIL -bv waited for standard input"; failed=$((failed + 1)); }
+exec 3>&-
 grep -q 'root@example.com' "$tmp/out" || { echo "FAIL -bv output"; failed=$((failed + 1)); }
 grep -q '^sender: noreply@example.com' "$tmp/out" || { echo "FAIL -bv sender"; failed=$((failed + 1)); }
 
@@ -247,6 +255,12 @@ if [ $? -ne 0 ] || ! grep -q '1 aliases' "$tmp/out"; then
 else
 	echo "ok   newaliases name"
 fi
+# A link is as good as the file it leads to (the configuration's rule).
+ln -s "$tmp/aliases" "$tmp/aliases.link"
+printf 'aliases = "%s"\n' "$tmp/aliases.link" >> "$tmp/al.conf"
+expect 0 "aliases file behind a symbolic link" -C "$tmp/al.conf" -bv root
+grep -q 'ops@example.com' "$tmp/out" ||
+	{ echo "FAIL aliases link: root not resolved"; failed=$((failed + 1)); }
 chmod 0666 "$tmp/aliases"
 expect 78 "world-writable aliases file" -C "$tmp/al.conf" root
 
