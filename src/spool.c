@@ -376,36 +376,37 @@ reopen_dir(int fd)
 	return rfd;
 }
 
-/* owned_dir - whether name under tfd is a directory that uid owns. */
+/*
+ * owned_dir - 1 when name under tfd is a directory that uid owns, 0 when
+ * it is anything else, -1 (errno) when it cannot be seen.
+ */
 static int
 owned_dir(int tfd, const char *name, uid_t uid)
 {
 	struct stat	 st;
 
-	return fstatat(tfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISDIR(st.st_mode) && st.st_uid == uid;
+	if (fstatat(tfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	return S_ISDIR(st.st_mode) && st.st_uid == uid;
 }
 
 int
 spool_evict(const char *top, uid_t uid, char *aside, size_t asidelen,
     char *err, size_t errlen)
 {
-	struct stat	 st;
-	char		 name[32], id[SPOOL_ID_LEN + 1];
-	int		 tfd, ret = -1;
+	char	 name[32], id[SPOOL_ID_LEN + 1];
+	int	 tfd, own, ret = -1;
 
 	tfd = open(top, SEARCH_ONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (tfd == -1)
 		return refuse(err, errlen, top, strerror(errno));
 	snprintf(name, sizeof(name), "%lu", (unsigned long)uid);
-	if (fstatat(tfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-		if (errno == ENOENT)
-			ret = 0;
-		else
-			refuse(err, errlen, top, strerror(errno));
+	own = owned_dir(tfd, name, uid);
+	if (own == -1 && errno != ENOENT) {
+		refuse(err, errlen, top, strerror(errno));
 		goto out;
 	}
-	if (S_ISDIR(st.st_mode) && st.st_uid == uid) {
+	if (own != 0) {		/* uid's own, or none at all */
 		ret = 0;
 		goto out;
 	}
@@ -416,7 +417,7 @@ spool_evict(const char *top, uid_t uid, char *aside, size_t asidelen,
 		goto out;
 	}
 	/* uid may have made its own in the instant between: give it back. */
-	if (owned_dir(tfd, aside, uid) &&
+	if (owned_dir(tfd, aside, uid) == 1 &&
 	    renameat(tfd, aside, tfd, name) == 0) {
 		ret = 0;
 		goto out;

@@ -722,6 +722,33 @@ dead_letter(const struct submitter *s, const struct envelope *env,
 	return rc;
 }
 
+/*
+ * save_dead_letter - append raw to path (~/dead.letter) and say where the
+ * message went, in res->kept and err. An empty path means there is none,
+ * for the reason why ("" when it was said already).
+ */
+static void
+save_dead_letter(const struct submitter *s, const struct envelope *env,
+    const struct submit_raw *raw, const char *path, const char *why,
+    struct submit_result *res, char *err, size_t errlen)
+{
+	char	 failed[ERRLEN];
+
+	if (path[0] != '\0') {
+		if (dead_letter(s, env, raw, path, failed,
+		    sizeof(failed)) == 0) {
+			snprintf(res->kept, sizeof(res->kept),
+			    "dead.letter:%s", path);
+			append_err(err, errlen, "; saved in %s", path);
+			return;
+		}
+		why = failed;
+	}
+	snprintf(res->kept, sizeof(res->kept), "none");
+	append_err(err, errlen, "; the message was NOT kept%s%s",
+	    why[0] != '\0' ? ": " : "", why);
+}
+
 /* keep_failed - a message that did not go: record where it is. */
 static void
 keep_failed(struct submitter *s, const struct envelope *env,
@@ -741,16 +768,8 @@ keep_failed(struct submitter *s, const struct envelope *env,
 			    k->f->path, why);
 		return;
 	}
-	if (k->dead[0] != '\0' && dead_letter(s, env, k->raw, k->dead, why,
-	    sizeof(why)) == 0) {
-		snprintf(res->kept, sizeof(res->kept), "dead.letter:%s",
-		    k->dead);
-		append_err(err, errlen, "; saved in %s", k->dead);
-		return;
-	}
-	snprintf(res->kept, sizeof(res->kept), "none");
-	append_err(err, errlen, "; the message was NOT kept%s%s",
-	    k->dead[0] != '\0' ? ": " : "", k->dead[0] != '\0' ? why : "");
+	/* Without a path, why there is none was said before the send. */
+	save_dead_letter(s, env, k->raw, k->dead, "", res, err, errlen);
 }
 
 /* keep_end - SES took it: the spool file goes; else it is kept. */
@@ -812,19 +831,14 @@ keep_refused(const struct submitter *s, const struct envelope *env,
     const struct submit_raw *raw, struct submit_result *res, char *err,
     size_t errlen)
 {
-	char	 path[SPOOL_PATH_MAX], why[ERRLEN];
+	char	 path[SPOOL_PATH_MAX], why[ERRLEN] = "";
 
 	if (raw == NULL || !s->conf->dead_letter)
 		return;
 	if (deadletter_path(s->home, s->uid, path, sizeof(path), why,
-	    sizeof(why)) == -1 ||
-	    dead_letter(s, env, raw, path, why, sizeof(why)) == -1) {
-		snprintf(res->kept, sizeof(res->kept), "none");
-		append_err(err, errlen, "; the message was NOT kept: %s", why);
-		return;
-	}
-	snprintf(res->kept, sizeof(res->kept), "dead.letter:%s", path);
-	append_err(err, errlen, "; saved in %s", path);
+	    sizeof(why)) == -1)
+		path[0] = '\0';
+	save_dead_letter(s, env, raw, path, why, res, err, errlen);
 }
 
 void
