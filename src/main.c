@@ -264,12 +264,13 @@ input_error(size_t max, char *err, size_t errlen)
  * exit status 65 rather than dying of SIGPIPE.
  */
 static int
-read_message(const struct options *o, const struct conf *c,
+read_message(const struct options *o, struct submitter *sub,
     struct spill *sp, struct submit_raw *raw, struct message *msg,
     char *err, size_t errlen)
 {
-	int	 flags = o->ignore_dots ? 0 : MSG_DOT_ENDS, rc;
-	size_t	 max = ses_max_raw(c->api) + INPUT_SLACK;
+	struct spill_to	 to;
+	int		 flags = o->ignore_dots ? 0 : MSG_DOT_ENDS, rc;
+	size_t		 max = ses_max_raw(sub->conf->api) + INPUT_SLACK;
 
 	/* /dev/null stands in for it now; an empty message is not what a
 	   caller that closed it meant to send. */
@@ -278,7 +279,11 @@ read_message(const struct options *o, const struct conf *c,
 		    "to read");
 		return EX_IOERR;
 	}
-	if (message_spill(STDIN_FILENO, flags | MSG_DRAIN, max, sp) == -1)
+	/* Only a message that is to be sent is worth a place in the spool;
+	   read there, keeping it is giving it a name. */
+	submit_spill_to(sub, &to);
+	if (message_spill_to(STDIN_FILENO, flags | MSG_DRAIN, max,
+	    o->mode == MODE_SEND ? &to : NULL, sp) == -1)
 		return input_error(max, err, errlen);
 	if (sp->file_errno != 0 && o->verbose)
 		fprintf(stderr, "sesmail: the message is held in memory, as "
@@ -290,8 +295,9 @@ read_message(const struct options *o, const struct conf *c,
 		    sp->mem.len, flags, msg);
 	} else {
 		raw->fd = sp->fd;
+		raw->off = sp->off;
 		raw->len = sp->end;
-		rc = message_parse_fd(sp->fd, 0, sp->end, &sp->st, msg);
+		rc = message_parse_fd(sp->fd, sp->off, sp->end, &sp->st, msg);
 	}
 	if (rc == -1)
 		return input_error(max, err, errlen);
@@ -312,7 +318,7 @@ send_mode(const struct options *o, const struct caller *who)
 	struct envelope		 env;
 	struct submitter	 sub;
 	struct submit_result	 res;
-	struct submit_raw	 raw = { NULL, -1, 0 };
+	struct submit_raw	 raw = SUBMIT_RAW_INIT;
 	struct spill		 sp = SPILL_INIT;
 	const char		*cause = NULL;
 	char			 err[ERRLEN] = "";
@@ -341,7 +347,7 @@ send_mode(const struct options *o, const struct caller *who)
 	   it nothing is read, so a terminal or an open pipe never waits. */
 	cause = "input";
 	if (o->mode != MODE_VERIFY || o->extract) {
-		rc = read_message(o, &conf, &sp, &raw, &msg, err,
+		rc = read_message(o, &sub, &sp, &raw, &msg, err,
 		    sizeof(err));
 		if (rc != 0)
 			goto fail;

@@ -798,13 +798,26 @@ spill_dot(const char *data, size_t n, size_t base, size_t *bol,
 	return 0;
 }
 
-/* spill_to_file - move what s holds in memory to a temporary file. */
+/*
+ * spill_to_file - move what s holds in memory to the file to gives, or
+ * else to a temporary file.
+ */
 static int
-spill_to_file(struct spill *s)
+spill_to_file(struct spill *s, const struct spill_to *to)
 {
 	int	 saved;
 
-	s->fd = tmp_open();
+	s->off = 0;
+	s->fd = to != NULL ? to->open_file(to->arg, &s->off) : -1;
+	if (s->fd != -1 && s->off != 0 &&
+	    lseek(s->fd, s->off, SEEK_SET) == -1) {
+		close(s->fd);
+		s->fd = -1;
+	}
+	if (s->fd == -1) {
+		s->off = 0;
+		s->fd = tmp_open();
+	}
 	if (s->fd == -1)
 		return -1;
 	if (write_all(s->fd, s->mem.data, s->mem.len) == -1) {
@@ -824,7 +837,7 @@ spill_back(struct spill *s, size_t len)
 {
 	int	 rc, saved;
 
-	rc = read_at(s->fd, 0, len, &s->mem);
+	rc = read_at(s->fd, s->off, len, &s->mem);
 	saved = errno;
 	close(s->fd);
 	s->fd = -1;
@@ -838,10 +851,11 @@ spill_back(struct spill *s, size_t len)
  * can be had. Returns 0, or -1 with errno.
  */
 static int
-spill_keep(struct spill *s, const char *p, size_t n, int *may_file)
+spill_keep(struct spill *s, const struct spill_to *to, const char *p,
+    size_t n, int *may_file)
 {
 	if (s->fd == -1 && *may_file && s->mem.len + n > MSG_SPILL_AT &&
-	    spill_to_file(s) == -1) {
+	    spill_to_file(s, to) == -1) {
 		s->file_errno = errno;
 		*may_file = 0;
 	}
@@ -906,9 +920,16 @@ spill_drain(int in, int flags, char *chunk, ssize_t n, size_t base,
 	}
 }
 
-/* message_spill - standard input into memory or a file; message.h. */
 int
 message_spill(int in, int flags, size_t max, struct spill *s)
+{
+	return message_spill_to(in, flags, max, NULL, s);
+}
+
+/* message_spill_to - standard input into memory or a file; message.h. */
+int
+message_spill_to(int in, int flags, size_t max, const struct spill_to *to,
+    struct spill *s)
 {
 	struct crlf	 count;
 	char		*chunk;
@@ -940,7 +961,7 @@ message_spill(int in, int flags, size_t max, struct spill *s)
 			errno = EFBIG;
 			goto out;
 		}
-		if (spill_keep(s, chunk, (size_t)n, &may_file) == -1)
+		if (spill_keep(s, to, chunk, (size_t)n, &may_file) == -1)
 			goto out;
 		s->size += (size_t)n;
 		/* Stop reading (the writer may wait) once "." is seen. */

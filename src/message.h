@@ -79,6 +79,7 @@ struct spill {
 	struct buf		 mem;	/* the bytes as they came, while
 					   they are few */
 	int			 fd;	/* or a temporary file of them */
+	off_t			 off;	/* from here on in fd */
 	size_t			 size;	/* bytes read */
 	size_t			 end;	/* of those, the message's: all, or
 					   those before the lone dot */
@@ -90,7 +91,7 @@ struct spill {
 					   or 0 */
 };
 
-#define SPILL_INIT	{ BUF_INIT, -1, 0, 0, { 0, 0, 0 }, 0 }
+#define SPILL_INIT	{ BUF_INIT, -1, 0, 0, 0, { 0, 0, 0 }, 0 }
 
 /*
  * message_spill - read in to its end (or, with MSG_DOT_ENDS, to the lone
@@ -106,6 +107,19 @@ struct spill {
  */
 int	message_spill(int in, int flags, size_t max, struct spill *s);
 void	message_spill_free(struct spill *s);
+
+/*
+ * message_spill_to - the same, but a message too large for memory goes
+ * to the file to->open_file gives (when it gives one), at the offset it
+ * says (s->off), rather than to $TMPDIR.
+ */
+struct spill_to {
+	int	(*open_file)(void *arg, off_t *off);
+	void	*arg;
+};
+
+int	message_spill_to(int in, int flags, size_t max,
+	    const struct spill_to *to, struct spill *s);
 
 /*
  * message_parse_fd - message_parse for the len bytes at off in fd, as

@@ -597,6 +597,7 @@ copy_range(int src, off_t off, size_t len, int dst)
 struct source {
 	const char	*mem;
 	int		 fd;
+	off_t		 off;
 	size_t		 len;
 };
 
@@ -625,7 +626,7 @@ store(int dirfd, const char *path, struct spool_entry *e,
 	fd = create_tmp(dirfd, e->id, tmp, sizeof(tmp));
 	if (fd == -1 || write_all(fd, head.data, head.len) == -1 ||
 	    (src->mem != NULL ? write_all(fd, src->mem, len) :
-	    copy_range(src->fd, 0, len, fd)) == -1 ||
+	    copy_range(src->fd, src->off, len, fd)) == -1 ||
 	    commit_tmp(dirfd, fd, tmp, e->id, sync) == -1) {
 		seterr(err, errlen, "spool %s: %s", path, strerror(errno));
 		goto out;
@@ -650,19 +651,144 @@ spool_store(int dirfd, const char *path, struct spool_entry *e,
     const char *msg, size_t len, int sync, struct spool_file *f,
     char *err, size_t errlen)
 {
-	struct source	 src = { msg != NULL ? msg : "", -1, len };
+	struct source	 src = { msg != NULL ? msg : "", -1, 0, len };
 
 	return store(dirfd, path, e, &src, sync, f, err, errlen);
 }
 
 int
 spool_store_fd(int dirfd, const char *path, struct spool_entry *e,
-    int msgfd, size_t len, int sync, struct spool_file *f, char *err,
-    size_t errlen)
+    int msgfd, off_t off, size_t len, int sync, struct spool_file *f,
+    char *err, size_t errlen)
 {
-	struct source	 src = { NULL, msgfd, len };
+	struct source	 src = { NULL, msgfd, off, len };
 
 	return store(dirfd, path, e, &src, sync, f, err, errlen);
+}
+
+/* spool_reserve - an unnamed file for a message still being read. */
+int
+spool_reserve(int dirfd)
+{
+	int	 fd;
+
+#ifdef O_TMPFILE
+	fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#else
+	fd = -1;
+	errno = EOPNOTSUPP;
+#endif
+	if (fd == -1)
+		return -1;
+	/* Locked before it has a name, like every file being worked on:
+	   sesmail -q must pass it by once it has one. */
+	if (flock(fd, LOCK_EX) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * padded_head - the head of e made exactly SPOOL_GAP bytes long by a
+ * "pad" line before its empty line (older readers skip unknown keys).
+ * Returns 0, or -1 when it does not fit.
+ */
+static int
+padded_head(const struct spool_entry *e, struct buf *out)
+{
+	const char	 pad[] = "pad ";
+	size_t		 fill;
+
+	buf_free(out);
+	if (spool_format(e, out) == -1 ||
+	    out->len + sizeof(pad) - 1 + 1 > SPOOL_GAP)
+		return -1;
+	fill = SPOOL_GAP - out->len - (sizeof(pad) - 1) - 1;
+	out->len--;
+	if (buf_append(out, pad, sizeof(pad) - 1) == -1 ||
+	    buf_reserve(out, fill + 2) == -1)
+		return -1;
+	memset(out->data + out->len, '-', fill);
+	out->len += fill;
+	return buf_append(out, "\n\n", 2);
+}
+
+/*
+ * name_fd - give the unnamed file fd the name name in dirfd. Only root
+ * may link a descriptor itself (AT_EMPTY_PATH); others go through its
+ * /proc entry. Fails with EEXIST when name is taken: never replaces.
+ */
+static int
+name_fd(int fd, int dirfd, const char *name)
+{
+	char	 proc[64];
+
+	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
+}
+
+/* adopt_named - write the head into the gap and name the file. */
+static int
+adopt_named(int dirfd, struct spool_entry *e, int fd, int sync)
+{
+	struct buf	 head = BUF_INIT;
+	int		 tries, rc = -1;
+
+	for (tries = 0; tries < 8; tries++) {
+		if (free_id(dirfd, e) == -1)
+			break;
+		if (padded_head(e, &head) == -1) {
+			errno = ENOSPC;
+			break;
+		}
+		if (pwrite_all(fd, head.data, head.len, 0) == -1 ||
+		    (sync && fsync(fd) == -1))
+			break;
+		if (name_fd(fd, dirfd, e->id) == 0) {
+			rc = sync ? fsync(dirfd) : 0;
+			break;
+		}
+		if (errno != EEXIST)
+			break;
+		/* Taken since free_id looked: another id, another head. */
+		e->id[0] = '\0';
+	}
+	buf_free(&head);
+	return rc;
+}
+
+/* spool_adopt - the reserved file, head written, becomes the entry. */
+int
+spool_adopt(int dirfd, const char *path, struct spool_entry *e, int fd,
+    size_t len, int sync, struct spool_file *f, char *err, size_t errlen)
+{
+	struct stat	 st;
+	int		 own;
+
+	file_init(f, dirfd, path);
+	e->size = len;
+	/* What followed a lone dot is not the message's. */
+	if (fstat(fd, &st) == -1 || (st.st_size > (off_t)(SPOOL_GAP + len) &&
+	    ftruncate(fd, (off_t)(SPOOL_GAP + len)) == -1))
+		return 1;
+	if (adopt_named(dirfd, e, fd, sync) == -1)
+		return 1;
+	own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (own == -1) {
+		seterr(err, errlen, "spool %s: %s", path, strerror(errno));
+		unlinkat(dirfd, e->id, 0);
+		return -1;
+	}
+	set_name(f, path, e->id);
+	f->fd = own;
+	f->msg_off = SPOOL_GAP;
+	f->msg_len = len;
+	return 0;
 }
 
 /*

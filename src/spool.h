@@ -147,12 +147,36 @@ int	spool_store(int dirfd, const char *path, struct spool_entry *e,
 	    char *err, size_t errlen);
 
 /*
- * spool_store_fd - the same for the first len bytes of the file msgfd,
+ * spool_store_fd - the same for the len bytes at off in the file msgfd,
  * which is left open.
  */
 int	spool_store_fd(int dirfd, const char *path, struct spool_entry *e,
-	    int msgfd, size_t len, int sync, struct spool_file *f,
+	    int msgfd, off_t off, size_t len, int sync, struct spool_file *f,
 	    char *err, size_t errlen);
+
+/*
+ * A large message is read straight into the spool, so that keeping it
+ * costs no copy: spool_reserve makes an unnamed file (O_TMPFILE) in
+ * dirfd, locked, into which the message is written at SPOOL_GAP; once
+ * the envelope is known, spool_adopt writes the head into the gap,
+ * padded to fill it (a "pad" line), and links the file under its id.
+ * spool_reserve returns the descriptor, or -1 with errno where the file
+ * system has no unnamed files.
+ */
+#define SPOOL_GAP		(16 * 1024)
+
+int	spool_reserve(int dirfd);
+
+/*
+ * spool_adopt - make fd (from spool_reserve, the message's len bytes at
+ * SPOOL_GAP) the spool file of e in dirfd, like spool_store; f gets a
+ * descriptor of its own, fd stays the caller's. Returns 0; 1 when it
+ * cannot be done this way (a head too long for the gap, no way to link
+ * an unnamed file), so spool_store_fd must copy it; -1 with err.
+ */
+int	spool_adopt(int dirfd, const char *path, struct spool_entry *e,
+	    int fd, size_t len, int sync, struct spool_file *f, char *err,
+	    size_t errlen);
 
 /*
  * spool_load - open file name of dirfd and read it: the head into e,

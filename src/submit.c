@@ -581,6 +581,67 @@ entry_of(const struct submitter *s, const struct envelope *env,
 	return 0;
 }
 
+/*
+ * reserve_in_spool - spill_to's open_file: a file in the caller's spool
+ * directory for a large message being read. Any failure here only
+ * sends the message to $TMPDIR; keeping it will try the spool again and
+ * say what is wrong.
+ */
+static int
+reserve_in_spool(void *arg, off_t *off)
+{
+	const struct submitter	*s = arg;
+	const char		*top;
+	char			 why[ERRLEN];
+	int			 dirfd, fd, saved;
+
+	top = spool_top(s->conf->spool);
+	if (top == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	dirfd = spool_dir_open(top, s->uid, 1, why, sizeof(why));
+	if (dirfd == -1)
+		return -1;
+	fd = spool_reserve(dirfd);
+	saved = errno;
+	close(dirfd);
+	errno = saved;
+	*off = SPOOL_GAP;
+	return fd;
+}
+
+void
+submit_spill_to(struct submitter *s, struct spill_to *to)
+{
+	to->open_file = reserve_in_spool;
+	to->arg = s;
+}
+
+/*
+ * store_raw - the spool file of k->raw: a file reserved in the spool is
+ * named where it is; anything else is copied.
+ */
+static int
+store_raw(struct keep *k, const char *dir, int sync, char *why,
+    size_t whylen)
+{
+	const struct submit_raw	*raw = k->raw;
+	int			 rc;
+
+	if (raw->mem != NULL)
+		return spool_store(k->dirfd, dir, &k->own_e, raw->mem->data,
+		    raw->mem->len, sync, &k->own_f, why, whylen);
+	if (raw->off == SPOOL_GAP) {
+		rc = spool_adopt(k->dirfd, dir, &k->own_e, raw->fd, raw->len,
+		    sync, &k->own_f, why, whylen);
+		if (rc != 1)
+			return rc;
+	}
+	return spool_store_fd(k->dirfd, dir, &k->own_e, raw->fd, raw->off,
+	    raw->len, sync, &k->own_f, why, whylen);
+}
+
 /* spool_it - write the message to the caller's spool directory. */
 static int
 spool_it(struct submitter *s, const struct envelope *env,
@@ -602,11 +663,7 @@ spool_it(struct submitter *s, const struct envelope *env,
 		seterr(why, whylen, "out of memory");
 		return -1;
 	}
-	if ((k->raw->mem != NULL ? spool_store(k->dirfd, dir, &k->own_e,
-	    k->raw->mem->data, k->raw->mem->len, s->conf->spool_sync,
-	    &k->own_f, why, whylen) : spool_store_fd(k->dirfd, dir,
-	    &k->own_e, k->raw->fd, k->raw->len, s->conf->spool_sync,
-	    &k->own_f, why, whylen)) == -1)
+	if (store_raw(k, dir, s->conf->spool_sync, why, whylen) == -1)
 		return -1;
 	k->f = &k->own_f;
 	k->e = &k->own_e;
@@ -693,7 +750,7 @@ raw_load(const struct submit_raw *raw, struct buf *b)
 		errno = ENOMEM;
 		return -1;
 	}
-	if (pread_all(raw->fd, b->data, raw->len, 0) == -1)
+	if (pread_all(raw->fd, b->data, raw->len, raw->off) == -1)
 		return -1;
 	b->len = raw->len;
 	return 0;

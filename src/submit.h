@@ -55,14 +55,25 @@ struct submitter {
 
 /*
  * The message exactly as it was read, for the spool to keep: in memory
- * (mem, emptied once the spool has it), or the first len bytes of the
- * file fd (message_spill), which the caller closes.
+ * (mem, emptied once the spool has it), or the len bytes at off in the
+ * file fd (message_spill), which the caller closes. When the file is
+ * one submit_spill_to reserved in the spool, keeping it is naming it.
  */
 struct submit_raw {
 	struct buf	*mem;
 	int		 fd;
+	off_t		 off;
 	size_t		 len;
 };
+
+#define SUBMIT_RAW_INIT	{ NULL, -1, 0, 0 }
+
+/*
+ * submit_spill_to - where message_spill_to is to put a message too large
+ * for memory: a file reserved in the caller's spool directory
+ * (spool_reserve), when there is a spool.
+ */
+void	submit_spill_to(struct submitter *s, struct spill_to *to);
 
 /* Outcome of one message, for the caller's reply. */
 struct submit_result {

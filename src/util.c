@@ -278,6 +278,25 @@ write_all(int fd, const void *p, size_t n)
 }
 
 int
+pwrite_all(int fd, const void *src, size_t n, off_t off)
+{
+	const char	*c = src;
+	ssize_t		 w;
+
+	while (n > 0) {
+		w = pwrite(fd, c, n, off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		c += w;
+		off += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
 pread_all(int fd, void *dst, size_t n, off_t off)
 {
 	char	*c = dst;

@@ -78,6 +78,9 @@ char	*read_fd(int fd, size_t max, size_t *lenp);
  */
 int	write_all(int fd, const void *p, size_t n);
 
+/* pwrite_all - all n bytes of src at off in fd; 0, or -1 with errno. */
+int	pwrite_all(int fd, const void *src, size_t n, off_t off);
+
 /*
  * pread_all - exactly n bytes at off in fd into dst, through short
  * reads and EINTR; a file that ends first is EIO. Returns 0, or -1 with

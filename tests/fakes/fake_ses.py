@@ -34,7 +34,9 @@ Replies, after the signature check passed:
   --garbage     200 with a body that is not XML
   --slow S      wait S seconds before replying
   --watch DIR   record the sizes of the spool files in DIR as each
-                request comes ("watched"), to check the write-ahead copy
+                request comes ("watched"), and where each one's message
+                starts, and whether its head was padded to get there
+                ("watched_heads"), to check the write-ahead copy
   otherwise     200 SendRawEmailResponse with a fresh MessageId.
 
 The server exits after --idle seconds without a request (default 120).
@@ -217,6 +219,24 @@ def spool_sizes(path):
                   if re.fullmatch(r"[0-9a-f]{12}", n))
 
 
+def spool_heads(path):
+    """For each whole spool file in path (as spool_sizes), where its
+    message starts and whether its head was padded to reach there."""
+    heads = []
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return []
+    for n in names:
+        if not re.fullmatch(r"[0-9a-f]{12}", n):
+            continue
+        with open(os.path.join(path, n), "rb") as f:
+            head = f.read(1 << 20)
+        end = head.find(b"\n\n")
+        heads.append([end + 2 if end >= 0 else -1, b"\npad " in head[:end]])
+    return heads
+
+
 def message_id():
     return "%016x-%s-000000" % (time.time_ns() // 1_000_000, uuid.uuid4())
 
@@ -335,6 +355,7 @@ class Handler(BaseHTTPRequestHandler):
         idx = st.next_index()
         rid = str(uuid.uuid4())
         watched = spool_sizes(args.watch) if args.watch else None
+        heads = spool_heads(args.watch) if args.watch else None
         body, chunked = self.read_body()
         hdrs = [(k, v) for (k, v) in self.headers.items()]
         rec = {
@@ -348,6 +369,7 @@ class Handler(BaseHTTPRequestHandler):
             "body_len": len(body),
             "body_sha256": hashlib.sha256(body).hexdigest(),
             "watched": watched,
+            "watched_heads": heads,
         }
         v2 = self.path.split("?")[0] == "/v2/email/outbound-emails"
         self.parse_request_body(rec, body, v2)

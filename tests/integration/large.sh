@@ -307,6 +307,11 @@ t_check_eq "2 MB, SES fails: kept" 1 "$(kept)"
 t_check_eq "2 MB, SES fails: spooled whole before the call" 1 \
 	"$(rec field -1 watched | tr -d '[] ' | awk -F, \
 	-v min="$(wc -c <"$T/2m.eml")" '{ print (NF == 1 && $1 > min) }')"
+# Read into the spool file itself: kept by writing its head into the
+# gap before the message and naming it, not by a copy.
+t_check_eq "2 MB, SES fails: the spool file was read into, not copied" \
+	"16384,true" "$(rec field -1 watched_heads | tr -d '[] ' |
+	tr 'T' 't')"
 t_check_contains "2 MB, SES fails: stderr says where" "$ERR" \
 	"; kept in $MINE/"
 sent "2 MB, SES fails: the attempt carried it whole" 0 "$T/2m.exp"
@@ -406,11 +411,21 @@ same "dead.letter: the message up to the lone dot" \
 tmp_empty "dead.letter, lone dot"
 
 # --- 6. TMPDIR missing or full: the message stays in memory -------------
+# With a spool, a large message is read straight into it: TMPDIR is not
+# needed. Without one, it is, and memory stands in when it fails.
 fresh tmpdir
+sed 's|^spool = .*|spool = ""|' "$CONF" >"$T/nospool.conf"
+chmod 0600 "$T/nospool.conf"
 SESMAIL_ENV="TMPDIR=$T/no-such-tmp" sesmail_run "$T/2m.eml" -C "$CONF" -t -i \
 	-v
+t_check_rc "TMPDIR missing, a spool: sent" 0
+sent "TMPDIR missing, a spool: byte for byte" 0 "$T/2m.exp"
+t_check_eq "TMPDIR missing, a spool: not held in memory" 0 \
+	"$(grep -c 'held in memory' "$ERR")"
+SESMAIL_ENV="TMPDIR=$T/no-such-tmp" sesmail_run "$T/2m.eml" \
+	-C "$T/nospool.conf" -t -i -v
 t_check_rc "TMPDIR missing: sent" 0
-sent "TMPDIR missing: byte for byte" 0 "$T/2m.exp"
+sent "TMPDIR missing: byte for byte" 1 "$T/2m.exp"
 t_check_contains "TMPDIR missing: -v says where the message is" "$ERR" \
 	"held in memory, as no temporary file took it"
 # A file-size limit stops the file past 256 KB, as a full TMPDIR would:
@@ -419,18 +434,17 @@ t_check_contains "TMPDIR missing: -v says where the message is" "$ERR" \
 if (ulimit -f 1000) 2>/dev/null; then
 	send_limited "$T/2m.eml" -i
 	t_check_rc "TMPDIR full: sent" 0
-	sent "TMPDIR full: byte for byte" 1 "$T/2m.exp"
+	sent "TMPDIR full: byte for byte" 2 "$T/2m.exp"
 	tmp_empty "TMPDIR full"
 else
 	t_ok "# skip TMPDIR full: no ulimit -f"
 fi
 
-# --- 7. the file in TMPDIR has no name, even while it is used -------------
-# Killed while SES takes its time: the file goes with the process, and
-# the spool still has the message.
-if [ -d /proc/self/fd ]; then
-	fresh slow --slow 5
-	env TMPDIR="$TMP" "$SESMAIL" -C "$CONF" -t -i -v <"$T/2m.eml" \
+# --- 7. where the message waits while it is sent -------------------------
+# slow_send CONF - sesmail -C CONF sending 2m.eml in the background to a
+# fake that takes its time; returns once it is sending (PID in pid).
+slow_send() {
+	env TMPDIR="$TMP" "$SESMAIL" -C "$1" -t -i -v <"$T/2m.eml" \
 		>"$T/slow.out" 2>"$T/slow.err" &
 	pid=$!
 	w=100
@@ -440,29 +454,95 @@ if [ -d /proc/self/fd ]; then
 		w=$((w - 1))
 	done
 	sleep 0.2
-	real=$(cd "$TMP" && pwd -P)
-	open=
+}
+
+# open_in DIR - the link of the first descriptor of $pid to a file in DIR
+# (an unnamed file is "DIR/#INODE (deleted)", even once it has a name).
+open_in() {
+	_real=$(cd "$1" && pwd -P)
 	for l in /proc/"$pid"/fd/*; do
-		case $(readlink "$l" 2>/dev/null) in
-		"$real"/*" (deleted)") open=$l ;;
+		_to=$(readlink "$l" 2>/dev/null)
+		case $_to in
+		"$_real"/*) echo "$_to"; return ;;
 		esac
 	done
-	if [ -n "$open" ]; then
-		t_ok "while sending: the message is in a file in TMPDIR"
-	else
-		t_fail "while sending: no file of TMPDIR open: $(
-			tail -n 1 "$T/slow.err")"
-	fi
-	tmp_empty "while sending, that file"
+}
+
+# With a spool, it was read into the spool file, which is kept by naming
+# it: no copy, nothing in TMPDIR. Killed, the spool still has it, head
+# padded to the gap, and -q sends it.
+if [ -d /proc/self/fd ]; then
+	fresh slow --slow 5
+	slow_send "$CONF"
+	t_check_eq "while sending: the message is read from its spool file" \
+		"$(cd "$MINE" && pwd -P)/#$(stat -c %i "$MINE"/*) (deleted)" \
+		"$(open_in "$MINE")"
+	tmp_empty "while sending with a spool"
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
 	tmp_empty "killed with SIGKILL"
 	t_check_eq "killed: the spool has the message" 1 "$(kept)"
-	tail -c 2000000 "$MINE"/* >"$T/spooled"
+	f=$(ls "$MINE"/*)
+	t_check_eq "killed: the head ends at the gap" '\n\n' \
+		"$(head -c 16384 "$f" | tail -c 2 | od -An -c | tr -d ' ')"
+	t_check_eq "killed: the head is padded to it" 1 \
+		"$(head -c 16384 "$f" | grep -c '^pad -*$')"
+	tail -c 2000000 "$f" >"$T/spooled"
 	same "killed: the spool has all of it" "$T/spooled" "$T/2m.eml"
+	t_check_eq "killed: file = gap + message" $((16384 + 2000000)) \
+		"$(wc -c <"$f")"
+	t_stop "$FAKE_PID"
+	touch -d '2 minutes ago' "$f"
+	fresh requeue2
+	SESMAIL_ENV="TMPDIR=$TMP" sesmail_run /dev/null -C "$CONF" -q
+	t_check_rc "-q, a padded spool file: sent" 0
+	sent "-q, a padded spool file: byte for byte" 0 "$T/2m.exp"
+	t_check_eq "-q, a padded spool file: the spool is empty" 0 "$(kept)"
+	t_stop "$FAKE_PID"
+
+	# Without a spool it waits in TMPDIR, in a file with no name.
+	fresh slow2 --slow 5
+	sed 's|^spool = .*|spool = ""|' "$CONF" >"$T/nospool.conf"
+	slow_send "$T/nospool.conf"
+	case $(open_in "$TMP") in
+	*" (deleted)") t_ok "no spool, while sending: a file in TMPDIR" ;;
+	*) t_fail "no spool, while sending: no file of TMPDIR open: $(
+		tail -n 1 "$T/slow.err")" ;;
+	esac
+	tmp_empty "no spool, while sending, that file"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	tmp_empty "no spool, killed with SIGKILL"
 	t_stop "$FAKE_PID"
 else
 	t_ok "# skip the open-file checks: no /proc"
+fi
+
+# Only root may link a descriptor itself: another user's unnamed spool
+# file is named through /proc/self/fd.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
+	getent passwd nobody >/dev/null && [ -d /proc/self/fd ]; then
+	THEIRS=$T/spool/$(id -u nobody)
+	fresh nobody --watch "$THEIRS" --mock '{"http_status": 500,
+	"error_type": "Receiver", "error_code": "InternalFailure",
+	"error_message": "Try later."}'
+	grep -v "^aliases" "$CONF" >"$T/asnobody.conf"
+	chmod 0644 "$T/asnobody.conf" "$T/2m.eml"
+	chmod 0755 "$T"
+	env HOME=/ TMPDIR="$T/no-such-tmp" setpriv --reuid=nobody \
+		--regid="$(id -g nobody)" --init-groups \
+		"$SESMAIL" -C "$T/asnobody.conf" -t -i <"$T/2m.eml" \
+		>"$T/nobody.out" 2>"$T/nobody.err"
+	t_check_eq "not root, SES fails: deferred" 75 "$?"
+	t_check_eq "not root: the spool file was read into, not copied" \
+		"16384,true" "$(rec field -1 watched_heads | tr -d '[] ' |
+		tr 'T' 't')"
+	t_check_eq "not root: kept in its own directory" 1 \
+		"$(ls "$THEIRS" | grep -c '^[0-9a-f]\{12\}$')"
+	chmod 0700 "$T"
+	t_stop "$FAKE_PID"
+else
+	t_ok "# skip the not-root check: needs root, setpriv and nobody"
 fi
 
 t_done

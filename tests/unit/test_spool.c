@@ -487,7 +487,9 @@ entries(int dfd)
 	DIR		*dir;
 	size_t		 n = 0;
 
-	dir = fdopendir(dup(dfd));
+	/* A descriptor of its own: a dup would share the offset, and
+	   find nothing after the first listing. */
+	dir = fdopendir(openat(dfd, ".", O_RDONLY | O_DIRECTORY));
 	assert_non_null(dir);
 	while ((d = readdir(dir)) != NULL)
 		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
@@ -522,7 +524,7 @@ store_both(int dfd, const char *dir, const char *p, size_t n, int memfd)
 	spool_close(&f);
 	assert_int_equal(unlinkat(dfd, e.id, 0), 0);
 
-	if (spool_store_fd(dfd, dir, &e, fd, n, 0, &g, err,
+	if (spool_store_fd(dfd, dir, &e, fd, 0, n, 0, &g, err,
 	    sizeof(err)) == -1)
 		fail_msg("%s", err);
 	assert_string_equal(g.name, "0123456789ab");
@@ -601,14 +603,214 @@ test_store_fd_short(void **state)
 			continue;
 		entry_fill(&e);
 		e.uid = getuid();
-		assert_int_equal(spool_store_fd(dfd, dir, &e, fd, n + 4096, 0,
-		    &f, err, sizeof(err)), -1);
+		assert_int_equal(spool_store_fd(dfd, dir, &e, fd, 0,
+		    n + 4096, 0, &f, err, sizeof(err)), -1);
 		assert_non_null(strstr(err, strerror(EIO)));
 		assert_int_equal(entries(dfd), 0);
 		spool_entry_free(&e);
 		close(fd);
 	}
 	free(p);
+	close(dfd);
+}
+
+/* --- a message read into the spool: spool_reserve, spool_adopt ------- */
+
+/*
+ * reserved - a file from spool_reserve in dfd holding p[0..n) at
+ * SPOOL_GAP and, past it, bytes that are not the message's (what
+ * followed a lone dot). Returns -1 where the file system has no unnamed
+ * files.
+ */
+static int
+reserved(int dfd, const char *p, size_t n)
+{
+	static const char	 after[] = "\n.\nnot the message\n";
+	int			 fd;
+
+	fd = spool_reserve(dfd);
+	if (fd == -1)
+		return -1;
+	assert_int_equal(pwrite(fd, p, n, SPOOL_GAP), (ssize_t)n);
+	assert_int_equal(pwrite(fd, after, sizeof(after) - 1,
+	    SPOOL_GAP + (off_t)n), (ssize_t)(sizeof(after) - 1));
+	return fd;
+}
+
+/*
+ * The file the message was read into becomes the spool file: the head
+ * fills the gap (a pad line), what followed the message is cut, nothing
+ * else is left in the directory, and -q (spool_load) and a failure
+ * recorded (spool_update) read it like any other. f has a descriptor of
+ * its own: the reader's may be closed first.
+ */
+static void
+test_adopt(void **state)
+{
+	struct fixture		*fx = *state;
+	struct spool_entry	 e, got;
+	struct spool_file	 f, g;
+	struct buf		 body = BUF_INIT;
+	struct stat		 st;
+	char			 err[ERRLEN], dir[512], *p, *a;
+	size_t			 n = 3 * TEST_COPY_CHUNK + 7, alen;
+	int			 dfd, fd;
+
+	dfd = user_dir(fx, dir, sizeof(dir));
+	p = every_byte(n);
+	fd = reserved(dfd, p, n);
+	if (fd == -1) {
+		free(p);
+		close(dfd);
+		skip();
+	}
+	assert_int_equal(entries(dfd), 0);
+	entry_fill(&e);
+	e.uid = getuid();
+	assert_int_equal(spool_adopt(dfd, dir, &e, fd, n, 1, &f, err,
+	    sizeof(err)), 0);
+	assert_int_equal(close(fd), 0);
+	assert_string_equal(f.name, "0123456789ab");
+	assert_int_equal(f.msg_off, SPOOL_GAP);
+	assert_int_equal(f.msg_len, n);
+	assert_int_equal(entries(dfd), 1);
+	assert_int_equal(fstatat(dfd, e.id, &st, 0), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	a = spool_bytes(dfd, e.id, &alen);
+	assert_int_equal(alen, SPOOL_GAP + n);
+	assert_memory_equal(a + SPOOL_GAP - 2, "\n\n", 2);
+	assert_non_null(memmem(a, SPOOL_GAP, "\npad -", 6));
+	assert_memory_equal(a + SPOOL_GAP, p, n);
+	free(a);
+
+	/* Still f's, locked: busy to anyone else. */
+	assert_int_equal(spool_load(dfd, dir, e.id, getuid(), 1, &g, &got,
+	    &body, err, sizeof(err)), 1);
+	e.attempts = 1;
+	if (spool_update(&f, &e, 0, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	spool_close(&f);
+	assert_int_equal(spool_load(dfd, dir, e.id, getuid(), 1, &g, &got,
+	    &body, err, sizeof(err)), 0);
+	assert_int_equal(got.attempts, 1);
+	assert_int_equal(got.rcpts.n, 2);
+	assert_int_equal(body.len, n);
+	assert_memory_equal(body.data, p, n);
+	assert_int_equal(spool_remove(&g, 0, err, sizeof(err)), 0);
+	assert_int_equal(entries(dfd), 0);
+	spool_entry_free(&got);
+	spool_entry_free(&e);
+	buf_free(&body);
+	free(p);
+	close(dfd);
+}
+
+/*
+ * The padded head reads as the head it pads, wherever the message
+ * starts: spool_load of an adopted file, unlocked, as -q finds it after
+ * a crash.
+ */
+static void
+test_adopt_load(void **state)
+{
+	struct fixture		*fx = *state;
+	struct spool_entry	 e, got;
+	struct spool_file	 f, g;
+	struct buf		 body = BUF_INIT;
+	char			 err[ERRLEN], dir[512];
+	int			 dfd, fd;
+
+	dfd = user_dir(fx, dir, sizeof(dir));
+	fd = reserved(dfd, msg, sizeof(msg) - 1);
+	if (fd == -1) {
+		close(dfd);
+		skip();
+	}
+	entry_fill(&e);
+	e.uid = getuid();
+	assert_int_equal(spool_adopt(dfd, dir, &e, fd, sizeof(msg) - 1, 0,
+	    &f, err, sizeof(err)), 0);
+	close(fd);
+	spool_close(&f);
+	assert_int_equal(spool_load(dfd, dir, e.id, getuid(), 1, &g, &got,
+	    &body, err, sizeof(err)), 0);
+	assert_string_equal(got.id, e.id);
+	assert_string_equal(got.user, "alice");
+	assert_string_equal(got.fullname, "Alice Example");
+	assert_string_equal(got.rcpts.v[1], "carol@example.net");
+	assert_int_equal(got.size, sizeof(msg) - 1);
+	assert_int_equal(g.msg_off, SPOOL_GAP);
+	assert_memory_equal(body.data, msg, sizeof(msg) - 1);
+	spool_close(&g);
+	spool_entry_free(&got);
+	spool_entry_free(&e);
+	buf_free(&body);
+	close(dfd);
+}
+
+/*
+ * The id chosen is taken by the time the file is named: another id,
+ * the other file left alone. A head that cannot fit the gap (many
+ * recipients): 1, nothing named, and spool_store_fd copies it instead.
+ */
+static void
+test_adopt_taken_and_too_long(void **state)
+{
+	struct fixture		*fx = *state;
+	struct spool_entry	 e;
+	struct spool_file	 f;
+	char			 err[ERRLEN], dir[512], rcpt[64], *a;
+	size_t			 i, alen;
+	int			 dfd, fd, other;
+
+	dfd = user_dir(fx, dir, sizeof(dir));
+	fd = reserved(dfd, msg, sizeof(msg) - 1);
+	if (fd == -1) {
+		close(dfd);
+		skip();
+	}
+	other = openat(dfd, "0123456789ab", O_WRONLY | O_CREAT | O_EXCL,
+	    0600);
+	assert_true(other >= 0);
+	assert_int_equal(write(other, "x", 1), 1);
+	close(other);
+	entry_fill(&e);
+	e.uid = getuid();
+	assert_int_equal(spool_adopt(dfd, dir, &e, fd, sizeof(msg) - 1, 0,
+	    &f, err, sizeof(err)), 0);
+	assert_string_not_equal(e.id, "0123456789ab");
+	assert_string_equal(f.name, e.id);
+	a = spool_bytes(dfd, "0123456789ab", &alen);
+	assert_int_equal(alen, 1);
+	free(a);
+	assert_int_equal(spool_remove(&f, 0, err, sizeof(err)), 0);
+	assert_int_equal(unlinkat(dfd, "0123456789ab", 0), 0);
+	spool_entry_free(&e);
+	close(fd);
+
+	fd = reserved(dfd, msg, sizeof(msg) - 1);
+	assert_true(fd >= 0);
+	entry_fill(&e);
+	e.uid = getuid();
+	for (i = 0; i < SPOOL_GAP / 32; i++) {
+		snprintf(rcpt, sizeof(rcpt), "recipient%05zu@example.org", i);
+		assert_int_equal(strlist_add(&e.rcpts, rcpt), 0);
+	}
+	assert_int_equal(spool_adopt(dfd, dir, &e, fd, sizeof(msg) - 1, 0,
+	    &f, err, sizeof(err)), 1);
+	assert_int_equal(entries(dfd), 0);
+	if (spool_store_fd(dfd, dir, &e, fd, SPOOL_GAP, sizeof(msg) - 1, 0,
+	    &f, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	a = spool_bytes(dfd, e.id, &alen);
+	assert_true(alen > SPOOL_GAP);
+	assert_memory_equal(a + alen - (sizeof(msg) - 1), msg,
+	    sizeof(msg) - 1);
+	free(a);
+	assert_int_equal(spool_remove(&f, 0, err, sizeof(err)), 0);
+	spool_entry_free(&e);
+	close(fd);
 	close(dfd);
 }
 
@@ -724,6 +926,12 @@ main(void)
 		    teardown_dir),
 		cmocka_unit_test_setup_teardown(test_store_fd_short, setup_dir,
 		    teardown_dir),
+		cmocka_unit_test_setup_teardown(test_adopt, setup_dir,
+		    teardown_dir),
+		cmocka_unit_test_setup_teardown(test_adopt_load, setup_dir,
+		    teardown_dir),
+		cmocka_unit_test_setup_teardown(test_adopt_taken_and_too_long,
+		    setup_dir, teardown_dir),
 		cmocka_unit_test(test_mbox_entry),
 		cmocka_unit_test_setup_teardown(test_deadletter_home_rules,
 		    setup_dir, teardown_dir),
