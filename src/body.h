@@ -22,6 +22,10 @@
 /* Message bytes encoded per block: a multiple of 3, so no '=' inside. */
 #define BODY_BLOCK	(48 * 1024)
 
+/* Past this many message bytes, body_sha256_hex hashes on a second
+   thread while the first one encodes: the request can start sooner. */
+#define BODY_SPLIT_AT	(1024 * 1024)
+
 /* One run of message bytes: in memory, or read from a file (src). */
 struct body_piece {
 	const char	*data;

@@ -42,7 +42,8 @@ static const size_t sizes[] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 57, 58, 59,
 	BODY_BLOCK - 2, BODY_BLOCK - 1, BODY_BLOCK, BODY_BLOCK + 1,
 	BODY_BLOCK + 2, BODY_BLOCK + 3, 2 * BODY_BLOCK - 1, 2 * BODY_BLOCK,
-	2 * BODY_BLOCK + 1, 3 * BODY_BLOCK + 2, 200003
+	2 * BODY_BLOCK + 1, 3 * BODY_BLOCK + 2, 200003,
+	BODY_SPLIT_AT, BODY_SPLIT_AT + 1, 3 * BODY_SPLIT_AT + 5
 };
 
 /* How libcurl might ask: odd, small and large reads. */
@@ -615,7 +616,7 @@ test_src_message_pieces(void **state)
 static void
 test_src_truncated(void **state)
 {
-	static const off_t	 cuts[] = { 7, 20, 200000 };
+	static const off_t	 cuts[] = { 7, 20, 200000, 2000000 };
 	struct body_piece	 p[5];
 	struct kept		 k;
 	struct body		 b;
@@ -625,8 +626,10 @@ test_src_truncated(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
-		raw = fill(300000, 5);
-		keep(raw, 300000, &k);
+		/* Hashed on one thread, and on two. */
+		n = i < 3 ? 300000 : 2 * BODY_SPLIT_AT;
+		raw = fill(n, 5);
+		keep(raw, n, &k);
 		np = src_pieces(&k, 1, 0, p);
 		assert_int_equal(body_init(&b, "h=", 2, p, np, 1, ""), 0);
 		assert_int_equal(body_sha256_hex(&b, sha), 0);
