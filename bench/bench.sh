@@ -8,7 +8,7 @@
 # missing, runs run_anchors.sh (with extras.sh: -bs, the CA store,
 # callgrind) and prints ratios.py's table; OUT/bench.md keeps that table,
 # OUT/anchors.md every figure. Settings (see README.md): SIZES (1k 100k
-# 1m 7m 28m 30m), PEERS (all), RUNS (10), N (20), BS_N (200), BS_RUNS (3),
+# 1m 7m 28m 30m), PEERS (all), RUNS (20), N (20), BS_N (200), BS_RUNS (3),
 # CA_RUNS (20), PROFILE (0 skips callgrind), SES_PORT, SMTP_PORT.
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -52,7 +52,7 @@ done
 
 mkdir -p "$OUT" || exit 1
 SHIM=$SESMAIL SHIM_CONF=$HERE/sesmail.conf.in OUT=$OUT \
-	SIZES=${SIZES:-1k 100k 1m 7m 28m 30m} RUNS=${RUNS:-10} N=${N:-20} \
+	SIZES=${SIZES:-1k 100k 1m 7m 28m 30m} RUNS=${RUNS:-20} N=${N:-20} \
 	bash "$HERE/run_anchors.sh" || exit 1
 python3 "$HERE/ratios.py" "$OUT/run" "$OUT/msgs" >"$OUT/bench.md" || exit 1
 cat "$OUT/bench.md"

@@ -715,9 +715,10 @@ padded_head(const struct spool_entry *e, struct buf *out)
 }
 
 /*
- * name_fd - give the unnamed file fd the name name in dirfd. Only root
- * may link a descriptor itself (AT_EMPTY_PATH); others go through its
- * /proc entry. Fails with EEXIST when name is taken: never replaces.
+ * name_fd - give the unnamed file fd the name name in dirfd. Linking a
+ * descriptor itself (AT_EMPTY_PATH) takes root on older kernels; others
+ * go through its /proc entry. Fails with EEXIST when name is taken:
+ * never replaces.
  */
 static int
 name_fd(int fd, int dirfd, const char *name)

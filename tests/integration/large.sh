@@ -1,16 +1,19 @@
 #!/bin/sh
-# large.sh - a message over 256 KB waits in an unnamed file in TMPDIR:
-# only its header section is read into memory, and its body is read back
-# from the file, line ends made CRLF, as it is hashed and sent. Byte for
-# byte against the recording fake: LF messages of 300 KB, 2 MB and just
-# under SES v1's limit, with -i and without (a lone dot ends the message,
-# across a 256 KB read too, and at the very end without LF); NULs and
-# odd line ends, and a header section over 64 KB, as a small message
-# gives them; a line over 998 octets, re-encoded as in a small message;
-# a failed send kept in the spool and sent later by -q, and a spool file
-# cut short that -q leaves alone; ~/dead.letter when there is no spool;
-# a TMPDIR that does not exist or fills up; and no file left in TMPDIR,
-# not even by a SIGKILL. The messages come from tests/fakes/large_msg.py.
+# large.sh - a message over 256 KB waits in an unnamed file (the spool
+# file it will be, or with no spool one in TMPDIR): only its header
+# section is read into memory, and its body is read back from the file,
+# line ends made CRLF, as it is hashed and sent. Byte for byte against
+# the recording fake: LF messages of 300 KB, 2 MB and just under SES
+# v1's limit, with -i and without (a lone dot ends the message, across a
+# 256 KB read too, and at the very end without LF); NULs and odd line
+# ends, and a header section over 64 KB, as a small message gives them;
+# a line over 998 octets, re-encoded as in a small message; a failed
+# send kept in the spool by naming the file it was read into (as root
+# and as nobody) and sent later by -q, also after a SIGKILL, and a spool
+# file cut short that -q leaves alone; ~/dead.letter when there is no
+# spool; a TMPDIR that does not exist or fills up; and no file left in
+# TMPDIR, not even by a SIGKILL. The messages come from
+# tests/fakes/large_msg.py.
 
 TESTS_SRCDIR=${TESTS_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$TESTS_SRCDIR/lib.sh"
