@@ -539,7 +539,8 @@ create_tmp(int dirfd, const char *id, char *tmp, size_t tmplen)
 /*
  * commit_tmp - make the temporary file the message: fsync it, rename it
  * over name, and fsync the directory so the rename itself survives a
- * power cut.
+ * power cut. Returns 0; -1 when nothing changed; 1 when name is the new
+ * file but the directory could not be synced (errno says why).
  */
 static int
 commit_tmp(int dirfd, int fd, const char *tmp, const char *name, int sync)
@@ -549,8 +550,22 @@ commit_tmp(int dirfd, int fd, const char *tmp, const char *name, int sync)
 	if (renameat(dirfd, tmp, dirfd, name) == -1)
 		return -1;
 	if (sync && fsync(dirfd) == -1)
-		return -1;
+		return 1;
 	return 0;
+}
+
+/*
+ * unname - take back a name just given, keeping errno: a file that is
+ * reported as not kept must not be found by sesmail -q either, or the
+ * message is kept (and later sent) twice.
+ */
+static void
+unname(int dirfd, const char *name)
+{
+	int	 saved = errno;
+
+	unlinkat(dirfd, name, 0);
+	errno = saved;
 }
 
 /*
@@ -610,7 +625,7 @@ store(int dirfd, const char *path, struct spool_entry *e,
 	size_t		 len = src->len;
 	struct buf	 head = BUF_INIT;
 	char		 tmp[64];
-	int		 fd = -1, rc = -1;
+	int		 fd = -1, rc = -1, committed = -1;
 
 	file_init(f, dirfd, path);
 	e->size = len;
@@ -627,7 +642,9 @@ store(int dirfd, const char *path, struct spool_entry *e,
 	if (fd == -1 || write_all(fd, head.data, head.len) == -1 ||
 	    (src->mem != NULL ? write_all(fd, src->mem, len) :
 	    copy_range(src->fd, src->off, len, fd)) == -1 ||
-	    commit_tmp(dirfd, fd, tmp, e->id, sync) == -1) {
+	    (committed = commit_tmp(dirfd, fd, tmp, e->id, sync)) != 0) {
+		if (committed == 1)
+			unname(dirfd, e->id);
 		seterr(err, errlen, "spool %s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -752,6 +769,8 @@ adopt_named(int dirfd, struct spool_entry *e, int fd, int sync)
 			break;
 		if (name_fd(fd, dirfd, e->id) == 0) {
 			rc = sync ? fsync(dirfd) : 0;
+			if (rc == -1)
+				unname(dirfd, e->id);
 			break;
 		}
 		if (errno != EEXIST)
@@ -944,7 +963,7 @@ spool_update(struct spool_file *f, const struct spool_entry *e, int sync,
 	struct spool_entry	 ne = *e;
 	struct buf		 head = BUF_INIT;
 	char			 tmp[64];
-	int			 fd = -1, rc = -1;
+	int			 fd = -1, rc = -1, committed = -1;
 
 	ne.size = f->msg_len;
 	if (f->fd == -1 || spool_format(&ne, &head) == -1) {
@@ -955,16 +974,21 @@ spool_update(struct spool_file *f, const struct spool_entry *e, int sync,
 	fd = create_tmp(f->dirfd, f->name, tmp, sizeof(tmp));
 	if (fd == -1 || write_all(fd, head.data, head.len) == -1 ||
 	    copy_range(f->fd, f->msg_off, f->msg_len, fd) == -1 ||
-	    commit_tmp(f->dirfd, fd, tmp, f->name, sync) == -1) {
+	    (committed = commit_tmp(f->dirfd, fd, tmp, f->name, sync)) ==
+	    -1) {
 		seterr(err, errlen, "%s: cannot record the failure: %s",
 		    f->path, strerror(errno));
 		goto out;
 	}
+	/* Renamed: the new file is the entry now, synced or not. */
+	if (committed == 1)
+		seterr(err, errlen, "%s: the failure is recorded, but may "
+		    "not outlast a power cut: %s", f->path, strerror(errno));
 	close(f->fd);
 	f->fd = fd;
 	f->msg_off = (off_t)head.len;
 	fd = -1;
-	rc = 0;
+	rc = committed == 0 ? 0 : -1;
 out:
 	if (fd != -1) {
 		unlinkat(f->dirfd, tmp, 0);

@@ -33,6 +33,27 @@
 #include "strlist.h"
 #include "util.h"
 
+/*
+ * fsync fails (EIO) on a directory while fail_dir_fsync is set: the
+ * linker sends the library's calls here (-Wl,--wrap=fsync).
+ */
+static int	 fail_dir_fsync;
+
+int	__real_fsync(int);
+int	__wrap_fsync(int);
+
+int
+__wrap_fsync(int fd)
+{
+	struct stat	 st;
+
+	if (fail_dir_fsync && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_fsync(fd);
+}
+
 /* A message with every byte value, bare LF, CRLF and a lone dot. */
 static const char	 msg[] = "From: a@example.com\nSubject: x\r\n\r\n"
     "line\n.\n\xff\x01\x80 end";
@@ -816,6 +837,67 @@ test_adopt_taken_and_too_long(void **state)
 
 /* --- the dead.letter fallback ---------------------------------------- */
 
+/*
+ * The directory cannot be synced after a file was named: a new entry
+ * (stored or adopted) reported as not kept has no name either, or -q
+ * would send a message kept twice; a failure recorded is in place, its
+ * new file f's, and the caller is told it may not outlast a power cut.
+ */
+static void
+test_dir_sync_fails(void **state)
+{
+	struct fixture		*fx = *state;
+	struct spool_entry	 e, got;
+	struct spool_file	 f, g;
+	struct buf		 body = BUF_INIT;
+	char			 err[ERRLEN], dir[512];
+	int			 dfd, fd;
+
+	dfd = user_dir(fx, dir, sizeof(dir));
+	entry_fill(&e);
+	e.uid = getuid();
+	fail_dir_fsync = 1;
+	assert_int_equal(spool_store(dfd, dir, &e, msg, sizeof(msg) - 1, 1,
+	    &f, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, strerror(EIO)));
+	assert_int_equal(entries(dfd), 0);
+
+	fd = reserved(dfd, msg, sizeof(msg) - 1);
+	if (fd != -1) {
+		e.id[0] = '\0';
+		assert_int_equal(spool_adopt(dfd, dir, &e, fd,
+		    sizeof(msg) - 1, 1, &f, err, sizeof(err)), 1);
+		assert_int_equal(entries(dfd), 0);
+		assert_int_equal(spool_store_fd(dfd, dir, &e, fd, SPOOL_GAP,
+		    sizeof(msg) - 1, 1, &f, err, sizeof(err)), -1);
+		assert_int_equal(entries(dfd), 0);
+		close(fd);
+	}
+
+	fail_dir_fsync = 0;
+	e.id[0] = '\0';
+	if (spool_store(dfd, dir, &e, msg, sizeof(msg) - 1, 1, &f, err,
+	    sizeof(err)) == -1)
+		fail_msg("%s", err);
+	fail_dir_fsync = 1;
+	e.attempts = 3;
+	assert_int_equal(spool_update(&f, &e, 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "power cut"));
+	fail_dir_fsync = 0;
+	assert_int_equal(entries(dfd), 1);
+	spool_close(&f);
+	assert_int_equal(spool_load(dfd, dir, e.id, getuid(), 1, &g, &got,
+	    &body, err, sizeof(err)), 0);
+	assert_int_equal(got.attempts, 3);
+	assert_memory_equal(body.data, msg, sizeof(msg) - 1);
+	assert_int_equal(spool_remove(&g, 0, err, sizeof(err)), 0);
+	assert_int_equal(entries(dfd), 0);
+	spool_entry_free(&got);
+	spool_entry_free(&e);
+	buf_free(&body);
+	close(dfd);
+}
+
 static void
 test_mbox_entry(void **state)
 {
@@ -931,6 +1013,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_adopt_load, setup_dir,
 		    teardown_dir),
 		cmocka_unit_test_setup_teardown(test_adopt_taken_and_too_long,
+		    setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_dir_sync_fails,
 		    setup_dir, teardown_dir),
 		cmocka_unit_test(test_mbox_entry),
 		cmocka_unit_test_setup_teardown(test_deadletter_home_rules,
