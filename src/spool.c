@@ -1004,10 +1004,13 @@ spool_remove(struct spool_file *f, int sync, char *err, size_t errlen)
 {
 	int	 rc = 0;
 
-	if (unlinkat(f->dirfd, f->name, 0) == -1 ||
-	    (sync && fsync(f->dirfd) == -1)) {
+	if (unlinkat(f->dirfd, f->name, 0) == -1) {
 		seterr(err, errlen, "%s: cannot remove: %s", f->path,
 		    strerror(errno));
+		rc = -1;
+	} else if (sync && fsync(f->dirfd) == -1) {
+		seterr(err, errlen, "%s: removed, but that may not outlast "
+		    "a power cut: %s", f->path, strerror(errno));
 		rc = -1;
 	}
 	spool_close(f);

@@ -841,8 +841,8 @@ keep_end(struct submitter *s, const struct envelope *env, struct keep *k,
 	else if (rc == 0 && k->f != NULL &&
 	    spool_remove(k->f, s->conf->spool_sync, why, sizeof(why)) == -1)
 		/* Sent, but sesmail -q would send it again. */
-		fprintf(stderr, "sesmail: warning: sent, but %s: remove it "
-		    "by hand, or sesmail -q sends it again\n", why);
+		fprintf(stderr, "sesmail: warning: sent, but %s; while it "
+		    "is in the spool, sesmail -q sends it again\n", why);
 	if (k->f != NULL)
 		spool_close(k->f);
 	if (k->dirfd != -1)

@@ -841,7 +841,8 @@ test_adopt_taken_and_too_long(void **state)
  * The directory cannot be synced after a file was named: a new entry
  * (stored or adopted) reported as not kept has no name either, or -q
  * would send a message kept twice; a failure recorded is in place, its
- * new file f's, and the caller is told it may not outlast a power cut.
+ * new file f's, and the caller is told it may not outlast a power cut;
+ * so too for a removal.
  */
 static void
 test_dir_sync_fails(void **state)
@@ -890,7 +891,10 @@ test_dir_sync_fails(void **state)
 	    &body, err, sizeof(err)), 0);
 	assert_int_equal(got.attempts, 3);
 	assert_memory_equal(body.data, msg, sizeof(msg) - 1);
-	assert_int_equal(spool_remove(&g, 0, err, sizeof(err)), 0);
+	fail_dir_fsync = 1;
+	assert_int_equal(spool_remove(&g, 1, err, sizeof(err)), -1);
+	fail_dir_fsync = 0;
+	assert_non_null(strstr(err, "removed, but"));
 	assert_int_equal(entries(dfd), 0);
 	spool_entry_free(&got);
 	spool_entry_free(&e);
