@@ -835,8 +835,6 @@ test_adopt_taken_and_too_long(void **state)
 	close(dfd);
 }
 
-/* --- the dead.letter fallback ---------------------------------------- */
-
 /*
  * The directory cannot be synced after a file was named: a new entry
  * (stored or adopted) reported as not kept has no name either, or -q
@@ -901,6 +899,8 @@ test_dir_sync_fails(void **state)
 	buf_free(&body);
 	close(dfd);
 }
+
+/* --- the dead.letter fallback ---------------------------------------- */
 
 static void
 test_mbox_entry(void **state)
